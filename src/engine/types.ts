@@ -1,0 +1,58 @@
+/**
+ * The one Engine interface. Each engine (wllama/, later webllm/) lives in its own
+ * folder with a worker and a client; the rest of the app sees only this file.
+ */
+import type { GenerationCallbacks, GenerationPort, GenerationRequest, GenerationResult } from "../gsr/types";
+
+export type EngineKind = "wllama" | "webllm";
+
+/** Where a model's weights come from, as the engine sees it. */
+export type ModelSource =
+  | { kind: "url"; url: string; name: string }
+  | { kind: "file"; file: File; name: string };
+
+export type LoadPhase = "download" | "cache" | "initialize";
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  /** Bytes done and total of the current phase; 0/0 when unknown. */
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface LoadedModelInfo {
+  name: string;
+  /** Tokens per sequence. */
+  contextWindow: number;
+  /** How many sequences the engine decodes together. */
+  parallelSlots: number;
+  threads: number;
+  multithreaded: boolean;
+  /** True when the weights came from the local cache rather than the network. */
+  fromCache: boolean;
+}
+
+export interface EngineCapabilities {
+  kind: EngineKind;
+  /** True when generateMany decodes sequences in one batch per step. */
+  batchedParallel: boolean;
+  maxParallel: number;
+}
+
+export interface LoadOptions {
+  /** Context window to allocate (tokens per sequence); capped by the model's own. */
+  contextSize: number;
+  signal?: AbortSignal;
+}
+
+export interface Engine extends GenerationPort {
+  readonly capabilities: EngineCapabilities;
+  load(source: ModelSource, options: LoadOptions, onProgress: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
+  /** One sequence; a convenience over generateMany. */
+  generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult>;
+  unload(): Promise<void>;
+  /** Ends the worker for good. */
+  dispose(): void;
+}
+
+export type { GenerationCallbacks, GenerationRequest, GenerationResult };

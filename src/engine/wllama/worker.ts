@@ -1,0 +1,204 @@
+/// <reference lib="webworker" />
+/**
+ * The wllama worker: owns one Wllama instance (which itself runs llama.cpp in
+ * its own worker threads) and turns our typed requests into OpenAI-style chat
+ * completions. Concurrent sequences go to different llama.cpp slots and are
+ * decoded together in one batch per step (continuous batching).
+ */
+import { Wllama, type ChatCompletionChunk } from "@wllama/wllama";
+import wasmUrl from "@wllama/wllama/esm/wasm/wllama.wasm?url";
+import type { GenerationRequest, GenerationResult } from "../../gsr/types";
+import { serializeError } from "../errors";
+import { ConcurrencyLimiter } from "../queue";
+import type { WorkerReply, WorkerRequest } from "./protocol";
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let wllama: Wllama | null = null;
+let limiter = new ConcurrencyLimiter(1);
+let contextWindow = 0;
+const controllers = new Map<number, AbortController>();
+
+function reply(message: WorkerReply): void {
+  self.postMessage(message);
+}
+
+function newWllama(): Wllama {
+  // Assets come from the app's own origin: no CDN, so it works offline.
+  const instance = new Wllama({ default: new URL(wasmUrl, self.location.href).href }, { suppressNativeLog: true });
+  instance.setCompat(null);
+  return instance;
+}
+
+async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(request.id, controller);
+  try {
+    if (wllama) await wllama.exit();
+    wllama = newWllama();
+    const params = {
+      n_ctx: request.params.contextSize,
+      n_parallel: request.params.parallelSlots,
+      kv_unified: true,
+      n_threads: request.params.threads,
+      n_gpu_layers: 0,
+    };
+    let fromCache = false;
+    if ("url" in request.source) {
+      const url = request.source.url;
+      const cached = (await wllama.modelManager.getModels()).find((m) => m.url === url);
+      fromCache = cached !== undefined;
+      reply({ type: "progress", id: request.id, progress: { phase: fromCache ? "cache" : "download", loadedBytes: 0, totalBytes: cached?.size ?? 0 } });
+      const model = await wllama.modelManager.getModelOrDownload(
+        { url },
+        {
+          signal: controller.signal,
+          progressCallback: ({ loaded, total }) =>
+            reply({ type: "progress", id: request.id, progress: { phase: "download", loadedBytes: loaded, totalBytes: total } }),
+        },
+      );
+      reply({ type: "progress", id: request.id, progress: { phase: "initialize", loadedBytes: 0, totalBytes: model.size } });
+      controller.signal.throwIfAborted();
+      await wllama.loadModel(model, params);
+    } else {
+      reply({ type: "progress", id: request.id, progress: { phase: "initialize", loadedBytes: 0, totalBytes: request.source.blob.size } });
+      await wllama.loadModel([request.source.blob], params);
+    }
+    const info = wllama.getLoadedContextInfo();
+    contextWindow = Math.min(info.n_ctx, info.n_ctx_train || info.n_ctx);
+    limiter = new ConcurrencyLimiter(request.params.parallelSlots);
+    reply({
+      type: "loaded",
+      id: request.id,
+      info: {
+        name: request.name,
+        contextWindow,
+        parallelSlots: request.params.parallelSlots,
+        threads: wllama.getNumThreads(),
+        multithreaded: wllama.isMultithread(),
+        fromCache,
+      },
+    });
+  } catch (error) {
+    // A failed load leaves no half-initialised engine behind.
+    await wllama?.exit().catch(() => undefined);
+    wllama = null;
+    reply({ type: "error", id: request.id, error: serializeError(error) });
+  } finally {
+    controllers.delete(request.id);
+  }
+}
+
+function requireModel(): Wllama {
+  if (!wllama || !wllama.isModelLoaded()) throw Object.assign(new Error("No model is loaded."), { name: "ModelNotLoadedError" });
+  return wllama;
+}
+
+async function generateOne(id: number, index: number, request: GenerationRequest, signal: AbortSignal): Promise<void> {
+  const engine = requireModel();
+  const started = performance.now();
+  let text = "";
+  let chunks = 0;
+  let firstTokenMs: number | null = null;
+  let reportedTokens: number | null = null;
+  let finishReason: GenerationResult["finishReason"] = "stop";
+  const finish = (): GenerationResult => ({
+    text,
+    tokens: reportedTokens ?? chunks,
+    finishReason: signal.aborted ? "aborted" : finishReason,
+    firstTokenMs,
+    totalMs: performance.now() - started,
+  });
+  if (signal.aborted) {
+    reply({ type: "seq-done", id, index, result: finish() });
+    return;
+  }
+  reply({ type: "seq-start", id, index });
+  try {
+    await engine.createChatCompletion({
+      messages: request.messages,
+      stream: true,
+      abortSignal: signal,
+      temperature: request.sampling.temperature,
+      top_p: request.sampling.topP,
+      max_tokens: request.sampling.maxTokens,
+      seed: request.sampling.seed,
+      onData: (chunk: ChatCompletionChunk) => {
+        const choice = chunk.choices[0];
+        const delta = choice?.delta.content ?? "";
+        if (delta) {
+          chunks++;
+          firstTokenMs ??= performance.now() - started;
+          text += delta;
+          reply({ type: "seq-delta", id, index, delta });
+        }
+        if (choice?.finish_reason === "length") finishReason = "length";
+        if (chunk.usage?.completion_tokens) reportedTokens = chunk.usage.completion_tokens;
+        else if (chunk.timings?.predicted_n) reportedTokens = chunk.timings.predicted_n;
+      },
+    });
+    reply({ type: "seq-done", id, index, result: finish() });
+  } catch (error) {
+    if (signal.aborted) reply({ type: "seq-done", id, index, result: finish() });
+    else reply({ type: "seq-error", id, index, error: serializeError(error) });
+  }
+}
+
+async function generate(request: Extract<WorkerRequest, { type: "generate" }>): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(request.id, controller);
+  try {
+    await Promise.all(
+      request.requests.map((r, index) => limiter.run(() => generateOne(request.id, index, r, controller.signal))),
+    );
+    reply({ type: "generate-done", id: request.id });
+  } finally {
+    controllers.delete(request.id);
+  }
+}
+
+async function countTokens(request: Extract<WorkerRequest, { type: "count-tokens" }>): Promise<void> {
+  try {
+    const engine = requireModel();
+    // wllama 3 has no tokenize call; the usage record of a one-token
+    // completion gives the exact templated prompt length.
+    const response = await limiter.run(() =>
+      engine.createChatCompletion({ messages: request.messages, max_tokens: 1, temperature: 0 }),
+    );
+    reply({ type: "token-count", id: request.id, count: response.usage.prompt_tokens });
+  } catch (error) {
+    reply({ type: "error", id: request.id, error: serializeError(error) });
+  }
+}
+
+async function unload(id: number): Promise<void> {
+  for (const c of controllers.values()) c.abort();
+  await wllama?.exit().catch(() => undefined);
+  wllama = null;
+  reply({ type: "unloaded", id });
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  switch (request.type) {
+    case "load":
+      void load(request);
+      break;
+    case "generate":
+      void generate(request);
+      break;
+    case "count-tokens":
+      void countTokens(request);
+      break;
+    case "abort":
+      controllers.get(request.id)?.abort();
+      break;
+    case "unload":
+      void unload(request.id);
+      break;
+    default: {
+      const unhandled: never = request;
+      throw new Error(`Unknown request ${JSON.stringify(unhandled)}`);
+    }
+  }
+};

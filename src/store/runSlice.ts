@@ -1,0 +1,265 @@
+import type { StateCreator } from "zustand";
+import { toUserFacing, type UserFacingError } from "../engine/errors";
+import { answersEquivalent, runGsr } from "../gsr";
+import type { GenerationResult, GsrEvent, ShorteningReport, VoteResult } from "../gsr/types";
+import { FrameBatcher, type PendingText } from "./frameBatcher";
+import type { AppDeps, AppState } from "./index";
+import type { Settings } from "./settingsSlice";
+
+export type CandidateStatus = "queued" | "streaming" | "done" | "error" | "stopped";
+export type RefinedStatus = "waiting" | "streaming" | "done" | "error" | "stopped";
+export type RunStatus = "running" | "complete" | "stopped" | "failed";
+
+export interface CandidateView {
+  status: CandidateStatus;
+  text: string;
+  /** Tokens streamed so far (exact count from the engine once done). */
+  tokens: number;
+  startedAt: number | null;
+  answer: string | null;
+  /** Against the reference answer; null when there is none. */
+  correct: boolean | null;
+  result: GenerationResult | null;
+  error: string | null;
+}
+
+export interface RefinedView {
+  status: RefinedStatus;
+  text: string;
+  tokens: number;
+  startedAt: number | null;
+  answer: string | null;
+  correct: boolean | null;
+  agreesWithMajority: boolean | null;
+  result: GenerationResult | null;
+  shortened: ShorteningReport | null;
+  error: string | null;
+}
+
+export interface RunView {
+  id: number;
+  problem: string;
+  reference: string | null;
+  settings: Settings;
+  status: RunStatus;
+  reason: string | null;
+  candidates: CandidateView[];
+  vote: VoteResult | null;
+  majorityCorrect: boolean | null;
+  refined: RefinedView;
+}
+
+/** A problem picked from the bank carries its reference answer. */
+export interface ProblemRef {
+  id: string;
+  dataset: string;
+  answer: string;
+}
+
+export interface RunSlice {
+  problem: string;
+  problemRef: ProblemRef | null;
+  run: RunView | null;
+  banner: UserFacingError | null;
+  setProblem(problem: string, ref?: ProblemRef | null): void;
+  startRun(): Promise<void>;
+  stopRun(): void;
+  dismissBanner(): void;
+}
+
+const REFINED_KEY = -1;
+
+function newCandidate(): CandidateView {
+  return { status: "queued", text: "", tokens: 0, startedAt: null, answer: null, correct: null, result: null, error: null };
+}
+
+function judge(answer: string | null, reference: string | null): boolean | null {
+  if (reference === null) return null;
+  return answer !== null && answersEquivalent(answer, reference);
+}
+
+export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], RunSlice> {
+  let controller: AbortController | null = null;
+  let runCounter = 0;
+
+  return (set, get) => {
+    const updateRun = (change: (run: RunView) => RunView) => {
+      const run = get().run;
+      if (run) set({ run: change(run) });
+    };
+    const updateCandidate = (index: number, change: (c: CandidateView) => CandidateView) =>
+      updateRun((run) => ({ ...run, candidates: run.candidates.map((c, i) => (i === index ? change(c) : c)) }));
+    const updateRefined = (change: (r: RefinedView) => RefinedView) =>
+      updateRun((run) => ({ ...run, refined: change(run.refined) }));
+
+    const batcher = new FrameBatcher<number>(
+      (batch: Map<number, PendingText>) =>
+        updateRun((run) => {
+          const refinedDelta = batch.get(REFINED_KEY);
+          return {
+            ...run,
+            candidates: run.candidates.map((c, i) => {
+              const d = batch.get(i);
+              return d ? { ...c, text: c.text + d.text, tokens: c.tokens + d.pieces } : c;
+            }),
+            refined: refinedDelta
+              ? { ...run.refined, text: run.refined.text + refinedDelta.text, tokens: run.refined.tokens + refinedDelta.pieces }
+              : run.refined,
+          };
+        }),
+      deps.schedule,
+    );
+
+    const onEvent = (event: GsrEvent) => {
+      // Deltas wait for the next frame; every other event sees all text first.
+      if (event.type === "candidate-delta") return batcher.push(event.index, event.delta);
+      if (event.type === "refine-delta") return batcher.push(REFINED_KEY, event.delta);
+      batcher.flush();
+      const reference = get().run?.reference ?? null;
+      switch (event.type) {
+        case "candidates-start":
+          break;
+        case "candidate-start":
+          updateCandidate(event.index, (c) => ({ ...c, status: "streaming", startedAt: deps.now() }));
+          break;
+        case "candidate-done":
+          updateCandidate(event.index, (c) => ({
+            ...c,
+            status: event.result.finishReason === "aborted" ? "stopped" : "done",
+            text: event.result.text || c.text,
+            tokens: event.result.tokens,
+            answer: event.answer,
+            correct: judge(event.answer, reference),
+            result: event.result,
+          }));
+          break;
+        case "candidate-error":
+          updateCandidate(event.index, (c) => ({ ...c, status: "error", error: event.message }));
+          break;
+        case "vote": {
+          const majority = event.vote.majority;
+          updateRun((run) => ({
+            ...run,
+            vote: event.vote,
+            majorityCorrect: majority ? judge(majority.representative, reference) : reference === null ? null : false,
+          }));
+          break;
+        }
+        case "refine-start":
+          updateRefined((r) => ({ ...r, status: "streaming", startedAt: deps.now(), shortened: event.shortened }));
+          break;
+        case "refine-done":
+          updateRun((run) => ({
+            ...run,
+            refined: {
+              ...run.refined,
+              status: event.result.finishReason === "aborted" ? "stopped" : "done",
+              text: event.result.text || run.refined.text,
+              tokens: event.result.tokens,
+              answer: event.answer,
+              correct: judge(event.answer, reference),
+              agreesWithMajority:
+                event.answer !== null && run.vote?.majority
+                  ? answersEquivalent(event.answer, run.vote.majority.representative)
+                  : null,
+              result: event.result,
+            },
+          }));
+          break;
+        case "refine-error":
+          updateRefined((r) => ({ ...r, status: "error", error: event.message }));
+          break;
+        case "run-done":
+          updateRun((run) => ({
+            ...run,
+            status: event.status,
+            reason: event.reason ?? null,
+            // Anything still streaming or queued when the run ends was cut off.
+            candidates: run.candidates.map((c) =>
+              c.status === "streaming" || c.status === "queued" ? { ...c, status: "stopped" } : c,
+            ),
+            refined:
+              run.refined.status === "streaming" || (run.refined.status === "waiting" && event.status !== "complete")
+                ? { ...run.refined, status: "stopped" }
+                : run.refined,
+          }));
+          if (event.status === "failed" && event.reason)
+            set({ banner: { code: "unknown", title: event.reason, action: "", detail: "" } });
+          break;
+      }
+    };
+
+    return {
+      problem: "",
+      problemRef: null,
+      run: null,
+      banner: null,
+      setProblem: (problem, ref = null) => set({ problem, problemRef: ref }),
+      dismissBanner: () => set({ banner: null, modelError: null }),
+      stopRun: () => controller?.abort(),
+      startRun: async () => {
+        const { problem, problemRef, settings, modelStatus, run } = get();
+        if (run?.status === "running") return;
+        if (!problem.trim()) {
+          set({ banner: { code: "unknown", title: "Type or pick a math problem first.", action: "", detail: "" } });
+          return;
+        }
+        if (modelStatus !== "ready") {
+          set({ banner: { code: "unknown", title: "Load a model first.", action: "Pick a model above and press Load.", detail: "" } });
+          return;
+        }
+        controller = new AbortController();
+        set({
+          banner: null,
+          run: {
+            id: ++runCounter,
+            problem,
+            reference: problemRef?.answer ?? null,
+            settings,
+            status: "running",
+            reason: null,
+            candidates: Array.from({ length: settings.n }, newCandidate),
+            vote: null,
+            majorityCorrect: null,
+            refined: {
+              status: "waiting",
+              text: "",
+              tokens: 0,
+              startedAt: null,
+              answer: null,
+              correct: null,
+              agreesWithMajority: null,
+              result: null,
+              shortened: null,
+              error: null,
+            },
+          },
+        });
+        try {
+          await runGsr({
+            port: deps.engine,
+            problem,
+            settings: {
+              n: settings.n,
+              sampling: {
+                temperature: settings.temperature,
+                topP: settings.topP,
+                maxTokens: settings.maxTokens,
+                seed: settings.seed,
+              },
+            },
+            signal: controller.signal,
+            onEvent,
+          });
+        } catch (error) {
+          batcher.flush();
+          const message = toUserFacing(error);
+          set({ banner: message });
+          onEvent({ type: "run-done", status: "failed", reason: message.title });
+        } finally {
+          controller = null;
+        }
+      },
+    };
+  };
+}
