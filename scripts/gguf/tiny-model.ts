@@ -72,16 +72,12 @@ export const TINY_MAIN_TEXT = OPENING_MAIN + EQUATION + answerText("42");
 
 /** A LaTeX-rich derivation repeated several times (several hundred tokens). */
 function longDerivation(): string {
-  const splits: [number, number, number, number][] = [
-    [10, 7, 20, 5],
-    [15, 2, 20, 5],
-    [12, 5, 22, 3],
-    [9, 8, 21, 4],
-    [16, 1, 19, 6],
-    [11, 6, 23, 2],
-    [14, 3, 18, 7],
-    [13, 4, 24, 1],
-  ];
+  // 17 = a1 + a2 and 25 = b1 + b2, a different split in every check.
+  const splits = Array.from({ length: 16 }, (_, i): [number, number, number, number] => {
+    const a1 = 16 - i;
+    const b1 = 5 + ((i * 7) % 19);
+    return [a1, 17 - a1, b1, 25 - b1];
+  });
   return splits
     .map(([a1, a2, b1, b2], i) => {
       const k = i + 1;
@@ -135,27 +131,27 @@ const ATOM = /\n+| ?\\[A-Za-z]+| ?[A-Za-z]+(?:'[A-Za-z]+)?| ?[0-9]+| ?(?:\\(?![A
 
 /**
  * Cut `text` into pieces not in `used` (which is updated): at each position
- * take the shortest run of whole atoms that makes a new, valid piece.
+ * take the shortest run of whole atoms that makes a new, valid piece,
+ * backtracking when the rest of the text cannot be cut that way.
  */
 export function cutIntoPieces(text: string, used: Set<string>): string[] {
   const atoms = text.match(ATOM) ?? [];
   if (atoms.join("") !== text) throw new Error(`cannot split ${JSON.stringify(text)} into atoms`);
   const pieces: string[] = [];
-  let i = 0;
-  while (i < atoms.length) {
-    let found = false;
+  const cut = (i: number): boolean => {
+    if (i === atoms.length) return true;
     for (let j = i + 1; j <= Math.min(atoms.length, i + 16); j++) {
       const piece = toPiece(atoms.slice(i, j).join(""));
-      if (!used.has(piece) && pieceProblem(piece) === null) {
-        used.add(piece);
-        pieces.push(piece);
-        i = j;
-        found = true;
-        break;
-      }
+      if (used.has(piece) || pieceProblem(piece) !== null) continue;
+      used.add(piece);
+      pieces.push(piece);
+      if (cut(j)) return true;
+      used.delete(piece);
+      pieces.pop();
     }
-    if (!found) throw new Error(`no unique piece at ${JSON.stringify(atoms.slice(i, i + 4).join(""))}`);
-  }
+    return false;
+  };
+  if (!cut(0)) throw new Error(`cannot cut ${JSON.stringify(text.slice(0, 40))}... into unique pieces`);
   return pieces;
 }
 

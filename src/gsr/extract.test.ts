@@ -1,17 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { extractBoxedAnswer, extractFinalAnswer, findBoxes, matchingBrace, stripThinking } from "./extract";
+import {
+  extractBoxedAnswer,
+  extractFinalAnswer,
+  findBoxes,
+  matchingBrace,
+  stripThinking,
+} from "./extract";
 
 describe("extractBoxedAnswer", () => {
   const cases: [string, string, string | null][] = [
     ["simple integer", "So the answer is \\boxed{42}.", "42"],
     ["nested braces", "Thus $\\boxed{\\frac{1}{2}}$", "\\frac{1}{2}"],
-    ["deeply nested", "\\boxed{\\frac{\\sqrt{3}}{2^{\\frac{1}{2}}}}", "\\frac{\\sqrt{3}}{2^{\\frac{1}{2}}}"],
+    [
+      "deeply nested",
+      "\\boxed{\\frac{\\sqrt{3}}{2^{\\frac{1}{2}}}}",
+      "\\frac{\\sqrt{3}}{2^{\\frac{1}{2}}}",
+    ],
     ["last of several", "First \\boxed{1}, then corrected: \\boxed{2}", "2"],
     ["fbox", "Answer: \\fbox{7}", "7"],
     ["space before brace", "\\boxed {12}", "12"],
     ["newline before brace", "\\boxed\n{12}", "12"],
     ["escaped braces inside", "\\boxed{\\{1, 2\\}}", "\\{1, 2\\}"],
-    ["line break command before brace group", "\\boxed{\\begin{pmatrix}1\\\\{2}\\end{pmatrix}}", "\\begin{pmatrix}1\\\\{2}\\end{pmatrix}"],
+    [
+      "line break command before brace group",
+      "\\boxed{\\begin{pmatrix}1\\\\{2}\\end{pmatrix}}",
+      "\\begin{pmatrix}1\\\\{2}\\end{pmatrix}",
+    ],
     ["trims whitespace", "\\boxed{  x = 3  }", "x = 3"],
     ["text inside", "\\boxed{\\text{(B)}}", "\\text{(B)}"],
     ["no box", "The answer is 5.", null],

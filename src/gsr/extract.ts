@@ -19,9 +19,17 @@ export function stripThinking(text: string): string {
   if (firstClose !== -1 && (firstOpen === -1 || firstClose < firstOpen)) {
     visible = visible.slice(firstClose + THINK_CLOSE.length);
   }
-  visible = visible.replace(/<think>[\s\S]*?<\/think>/g, "");
-  const unclosed = visible.indexOf(THINK_OPEN);
-  return unclosed === -1 ? visible : visible.slice(0, unclosed);
+  // A scan, not a regex: a lazy `<think>[\s\S]*?</think>` is quadratic on unclosed tags.
+  let kept = "";
+  let pos = 0;
+  for (;;) {
+    const open = visible.indexOf(THINK_OPEN, pos);
+    if (open === -1) return kept + visible.slice(pos);
+    kept += visible.slice(pos, open);
+    const close = visible.indexOf(THINK_CLOSE, open + THINK_OPEN.length);
+    if (close === -1) return kept;
+    pos = close + THINK_CLOSE.length;
+  }
 }
 
 /** Where one `\boxed`/`\fbox` sits in a text; `end` is null while it is still open. */

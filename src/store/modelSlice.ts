@@ -69,7 +69,7 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
       }
       loadController = new AbortController();
       const tracker = new ProgressTracker();
-      set({ modelStatus: "loading", progress: null, model: null, modelError: null });
+      set({ modelStatus: "loading", progress: null, model: null, modelError: null, banner: null });
       try {
         const model = await deps.engine.load(
           source,
