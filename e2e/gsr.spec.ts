@@ -106,7 +106,7 @@ test("Stop mid-candidates and mid-refinement keeps partial text; the next run wo
   await app.open();
   await app.loadUrl(LONG_URL);
   await app.expectReady();
-  await app.setSetting("maxTokens", 4096);
+  await app.setSetting("maxTokens", 2048);
 
   // Stop while candidates stream.
   await app.run(PROBLEM);
@@ -124,9 +124,10 @@ test("Stop mid-candidates and mid-refinement keeps partial text; the next run wo
 
   // Stop (with Esc) while the refinement streams.
   await app.setSetting("n", 2);
-  await app.setSetting("maxTokens", 64);
   await app.byId("run.start").click();
   await expect(app.refined).toHaveAttribute("data-status", "streaming", { timeout: 60_000 });
+  // Two long candidates do not fit the 4096-token window: the prompt was shortened, and the user told.
+  await expect(app.byId("refined.shortened")).toBeVisible();
   await expect.poll(async () => (await app.solutionText(app.refined)).length).toBeGreaterThan(10);
   await page.keyboard.press("Escape");
   await expect(app.refined).toHaveAttribute("data-status", "stopped", { timeout: 1000 });
@@ -144,7 +145,7 @@ test("a bad model URL gives a clear message and the app stays usable", async ({ 
   await app.loadUrl(`${MODEL_SERVER}/missing.gguf`);
   await expect(app.banner).toBeVisible();
   await expect(app.banner).toHaveAttribute("data-code", /not-found|download-failed/);
-  await app.byId("run.start").click();
+  await app.run(PROBLEM);
   await expect(app.banner).toContainText("Load a model first");
   await app.loadUrl(TINY_URL);
   await app.expectReady();

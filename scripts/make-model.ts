@@ -52,8 +52,11 @@ if (!out) usage("missing output path");
 if (long && size === "tiny") size = "tiny-long";
 
 const started = Date.now();
-const writer = size === "bench" ? buildBenchModel() : buildTinyModel({ long: size === "tiny-long" });
+const writer =
+  size === "bench" ? buildBenchModel() : buildTinyModel({ long: size === "tiny-long" });
 mkdirSync(dirname(out), { recursive: true });
 const bytes = writer.writeFile(out);
 const extra = size === "bench" ? `, ${(benchParameterCount() / 1e6).toFixed(1)}M parameters` : "";
-console.log(`wrote ${out} (${size}, ${(bytes / 1e6).toFixed(2)} MB${extra}) in ${Date.now() - started} ms`);
+console.log(
+  `wrote ${out} (${size}, ${(bytes / 1e6).toFixed(2)} MB${extra}) in ${Date.now() - started} ms`,
+);

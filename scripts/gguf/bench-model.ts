@@ -22,17 +22,56 @@ export const BENCH_SHAPE: BenchShape = { embd: 512, layers: 8, ffn: 1536, heads:
 export const BENCH_SEED = 0x5eed;
 
 export function benchParameterCount(s: BenchShape = BENCH_SHAPE): number {
-  return s.layers * (4 * s.embd * s.embd + 3 * s.embd * s.ffn + 2 * s.embd) + 2 * s.embd * s.vocab + s.embd;
+  return (
+    s.layers * (4 * s.embd * s.embd + 3 * s.embd * s.ffn + 2 * s.embd) +
+    2 * s.embd * s.vocab +
+    s.embd
+  );
 }
 
 /** Deterministic, unique, pronounceable pieces ("ka", "▁ka", "kan", "▁kan", "kalo", …). */
 export function benchPieces(count: number): string[] {
-  const onsets = ["", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "ch", "sh", "th"];
+  const onsets = [
+    "",
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "z",
+    "ch",
+    "sh",
+    "th",
+  ];
   const vowels = ["a", "e", "i", "o", "u", "ai", "ou"];
   const codas = ["", "n", "r", "s", "t", "l", "m"];
   const syllables: string[] = [];
   for (const o of onsets) for (const v of vowels) for (const c of codas) syllables.push(o + v + c);
-  const math = ["$", "$$", "\\frac{", "}{", "}", "\\boxed{", "+", "=", "\\cdot", "^2", ".", ",", "\n\n"];
+  const math = [
+    "$",
+    "$$",
+    "\\frac{",
+    "}{",
+    "}",
+    "\\boxed{",
+    "+",
+    "=",
+    "\\cdot",
+    "^2",
+    ".",
+    ",",
+    "\n\n",
+  ];
   const out: string[] = [...math, ...Array.from({ length: 10 }, (_, d) => String(d))];
   const seen = new Set(out);
   const push = (p: string): void => {
@@ -86,13 +125,25 @@ export function buildBenchModel(shape: BenchShape = BENCH_SHAPE): GGUFWriter {
     const p = `blk.${l}.`;
     w.addTensor(p + "attn_norm.weight", [E], ones);
     for (const n of ["q", "k", "v"]) {
-      w.addTensor(`${p}attn_${n}.weight`, [E, E], randomTensor(`${p}attn_${n}.weight`, E * E, uni(E)));
+      w.addTensor(
+        `${p}attn_${n}.weight`,
+        [E, E],
+        randomTensor(`${p}attn_${n}.weight`, E * E, uni(E)),
+      );
     }
-    w.addTensor(p + "attn_output.weight", [E, E], randomTensor(p + "attn_output.weight", E * E, uni(E, 0.5)));
+    w.addTensor(
+      p + "attn_output.weight",
+      [E, E],
+      randomTensor(p + "attn_output.weight", E * E, uni(E, 0.5)),
+    );
     w.addTensor(p + "ffn_norm.weight", [E], ones);
     w.addTensor(p + "ffn_gate.weight", [E, F], randomTensor(p + "ffn_gate.weight", E * F, uni(E)));
     w.addTensor(p + "ffn_up.weight", [E, F], randomTensor(p + "ffn_up.weight", E * F, uni(E)));
-    w.addTensor(p + "ffn_down.weight", [F, E], randomTensor(p + "ffn_down.weight", F * E, uni(F, 0.5)));
+    w.addTensor(
+      p + "ffn_down.weight",
+      [F, E],
+      randomTensor(p + "ffn_down.weight", F * E, uni(F, 0.5)),
+    );
   }
   w.addTensor("output_norm.weight", [E], ones);
   w.addTensor("output.weight", [E, V], randomTensor("output.weight", E * V, uni(E, 2)));

@@ -24,7 +24,8 @@ export const BYTE_BASE_ID = SPECIAL_TOKENS.length;
 /** Id of the first normal piece. */
 export const FIRST_PIECE_ID = BYTE_BASE_ID + 256;
 
-export const byteTokenName = (b: number): string => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`;
+export const byteTokenName = (b: number): string =>
+  `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`;
 export const byteTokenId = (b: number): number => BYTE_BASE_ID + b;
 
 /** ChatML, as used by Qwen-style instruct models. */
@@ -73,7 +74,13 @@ export interface Vocab {
 /** Control tokens, byte tokens, then the given pieces (validated, no duplicates). */
 export function buildVocab(pieces: readonly string[]): Vocab {
   const tokens: string[] = [...SPECIAL_TOKENS];
-  const types: number[] = [TokenType.UNKNOWN, TokenType.CONTROL, TokenType.CONTROL, TokenType.CONTROL, TokenType.CONTROL];
+  const types: number[] = [
+    TokenType.UNKNOWN,
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+    TokenType.CONTROL,
+  ];
   const scores: number[] = tokens.map(() => 0);
   for (let b = 0; b < 256; b++) {
     tokens.push(byteTokenName(b));

@@ -114,20 +114,26 @@ function graph(long: boolean): ModelGraph {
       { id: "openingMain", text: OPENING_MAIN, next: [{ to: first, offset: 0 }] },
       { id: "openingAlt", text: OPENING_ALT, next: [{ to: first, offset: 0 }] },
       ...body,
-      ...TINY_ANSWERS.map((a) => ({ id: `answer${a}`, text: answerText(a), next: [{ to: "EOT", offset: 0 }] })),
+      ...TINY_ANSWERS.map((a) => ({
+        id: `answer${a}`,
+        text: answerText(a),
+        next: [{ to: "EOT", offset: 0 }],
+      })),
     ],
   };
 }
 
 export const TINY_GRAPH = graph(false);
 export const TINY_LONG_GRAPH = graph(true);
-export const TINY_LONG_MAIN_TEXT = OPENING_MAIN + longDerivation() + "All checks agree:\n\n" + EQUATION + answerText("42");
+export const TINY_LONG_MAIN_TEXT =
+  OPENING_MAIN + longDerivation() + "All checks agree:\n\n" + EQUATION + answerText("42");
 
 // ---------------------------------------------------------------------------
 // Cutting text into unique pieces
 
 /** Word-like units: newline runs, `\commands`, words, numbers, symbol runs, each with its leading space. */
-const ATOM = /\n+| ?\\[A-Za-z]+| ?[A-Za-z]+(?:'[A-Za-z]+)?| ?[0-9]+| ?(?:\\(?![A-Za-z])|[^\sA-Za-z0-9\\])+| +/gu;
+const ATOM =
+  /\n+| ?\\[A-Za-z]+| ?[A-Za-z]+(?:'[A-Za-z]+)?| ?[0-9]+| ?(?:\\(?![A-Za-z])|[^\sA-Za-z0-9\\])+| +/gu;
 
 /**
  * Cut `text` into pieces not in `used` (which is updated): at each position
@@ -151,7 +157,8 @@ export function cutIntoPieces(text: string, used: Set<string>): string[] {
     }
     return false;
   };
-  if (!cut(0)) throw new Error(`cannot cut ${JSON.stringify(text.slice(0, 40))}... into unique pieces`);
+  if (!cut(0))
+    throw new Error(`cannot cut ${JSON.stringify(text.slice(0, 40))}... into unique pieces`);
   return pieces;
 }
 
@@ -176,7 +183,8 @@ export interface CompiledGraph {
 }
 
 /** State (embedding dimension) of a token: its own for pieces, else the start state. */
-export const stateOfToken = (token: number): number => (token >= FIRST_PIECE_ID ? token - FIRST_PIECE_ID + 1 : 0);
+export const stateOfToken = (token: number): number =>
+  token >= FIRST_PIECE_ID ? token - FIRST_PIECE_ID + 1 : 0;
 
 export function compileGraph(g: ModelGraph): CompiledGraph {
   const used = new Set<string>();
@@ -208,7 +216,10 @@ export function compileGraph(g: ModelGraph): CompiledGraph {
     }
     const last = stateOfToken(toks[toks.length - 1]!);
     if (seg.next.length === 0) throw new Error(`segment ${seg.id} has no successor`);
-    transitions[last] = seg.next.map((n) => ({ token: firstToken(n.to), logit: BASE_LOGIT + n.offset }));
+    transitions[last] = seg.next.map((n) => ({
+      token: firstToken(n.to),
+      logit: BASE_LOGIT + n.offset,
+    }));
     if (seg.next.some((n) => n.to === "EOT")) {
       transitions[last]!.push({ token: mainStart, logit: BASE_LOGIT - RESTART_GAP });
     }

@@ -43,7 +43,11 @@ type ScalarType = Exclude<GGUFType, GGUFType.ARRAY>;
 
 export type GGUFValue =
   | { type: ScalarType; value: number | bigint | boolean | string }
-  | { type: GGUFType.ARRAY; itemType: ScalarType; value: ArrayLike<number | bigint | boolean | string> };
+  | {
+      type: GGUFType.ARRAY;
+      itemType: ScalarType;
+      value: ArrayLike<number | bigint | boolean | string>;
+    };
 
 /** Convenience constructors for metadata values. */
 export const kv = {
@@ -54,9 +58,21 @@ export const kv = {
   f32: (v: number): GGUFValue => ({ type: GGUFType.FLOAT32, value: v }),
   bool: (v: boolean): GGUFValue => ({ type: GGUFType.BOOL, value: v }),
   str: (v: string): GGUFValue => ({ type: GGUFType.STRING, value: v }),
-  strs: (v: readonly string[]): GGUFValue => ({ type: GGUFType.ARRAY, itemType: GGUFType.STRING, value: v }),
-  f32s: (v: ArrayLike<number>): GGUFValue => ({ type: GGUFType.ARRAY, itemType: GGUFType.FLOAT32, value: v }),
-  i32s: (v: ArrayLike<number>): GGUFValue => ({ type: GGUFType.ARRAY, itemType: GGUFType.INT32, value: v }),
+  strs: (v: readonly string[]): GGUFValue => ({
+    type: GGUFType.ARRAY,
+    itemType: GGUFType.STRING,
+    value: v,
+  }),
+  f32s: (v: ArrayLike<number>): GGUFValue => ({
+    type: GGUFType.ARRAY,
+    itemType: GGUFType.FLOAT32,
+    value: v,
+  }),
+  i32s: (v: ArrayLike<number>): GGUFValue => ({
+    type: GGUFType.ARRAY,
+    itemType: GGUFType.INT32,
+    value: v,
+  }),
 };
 
 export interface GGUFTensor {
@@ -160,7 +176,11 @@ function padding(offset: number, alignment: number): number {
   return (alignment - (offset % alignment)) % alignment;
 }
 
-function writeScalar(out: ByteSink, type: ScalarType, value: number | bigint | boolean | string): void {
+function writeScalar(
+  out: ByteSink,
+  type: ScalarType,
+  value: number | bigint | boolean | string,
+): void {
   switch (type) {
     case GGUFType.UINT8:
       return out.u8(Number(value));
@@ -179,7 +199,8 @@ function writeScalar(out: ByteSink, type: ScalarType, value: number | bigint | b
     case GGUFType.BOOL:
       return out.u8(value ? 1 : 0);
     case GGUFType.STRING:
-      if (typeof value !== "string") throw new Error(`GGUF: expected a string, got ${typeof value}`);
+      if (typeof value !== "string")
+        throw new Error(`GGUF: expected a string, got ${typeof value}`);
       return out.str(value);
     case GGUFType.UINT64:
       return out.u64(typeof value === "bigint" ? value : Number(value));
@@ -219,7 +240,9 @@ export function f32ToF16Bits(value: number): number {
 function tensorBytes(t: GGUFTensor): Uint8Array {
   const count = t.dims.reduce((a, b) => a * b, 1);
   if (t.data.length !== count) {
-    throw new Error(`GGUF: tensor ${t.name} has ${t.data.length} values, dims ${t.dims.join("x")} need ${count}`);
+    throw new Error(
+      `GGUF: tensor ${t.name} has ${t.data.length} values, dims ${t.dims.join("x")} need ${count}`,
+    );
   }
   if (t.type === GGMLType.F32) {
     // Copy so the bytes are little-endian regardless of the view's offset.
@@ -256,7 +279,8 @@ export class GGUFWriter {
   }
 
   addTensor(name: string, dims: number[], data: Float32Array, type: GGMLType = GGMLType.F32): this {
-    if (this.tensors.some((t) => t.name === name)) throw new Error(`GGUF: duplicate tensor ${name}`);
+    if (this.tensors.some((t) => t.name === name))
+      throw new Error(`GGUF: duplicate tensor ${name}`);
     this.tensors.push({ name, dims, type, data });
     return this;
   }

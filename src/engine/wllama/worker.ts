@@ -167,7 +167,11 @@ async function countTokens(request: Extract<WorkerRequest, { type: "count-tokens
     );
     reply({ type: "token-count", id: request.id, count: response.usage.prompt_tokens });
   } catch (error) {
-    reply({ type: "error", id: request.id, error: serializeError(error) });
+    // A prompt over the context window is refused before prefill, and the
+    // refusal names its length: that is still an exact count.
+    const over = /request \((\d+) tokens\) exceeds/.exec(serializeError(error).message);
+    if (over) reply({ type: "token-count", id: request.id, count: Number(over[1]) });
+    else reply({ type: "error", id: request.id, error: serializeError(error) });
   }
 }
 
