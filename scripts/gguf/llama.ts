@@ -7,12 +7,7 @@
 import { GGUFWriter, kv } from "./writer.ts";
 
 /** Token types as llama.cpp reads `tokenizer.ggml.token_type`. */
-export enum TokenType {
-  NORMAL = 1,
-  UNKNOWN = 2,
-  CONTROL = 3,
-  BYTE = 6,
-}
+export const TokenType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, BYTE: 6 } as const;
 
 export const UNK_ID = 0;
 export const BOS_ID = 1;

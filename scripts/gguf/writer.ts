@@ -16,30 +16,32 @@ export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
 export const GGUF_VERSION = 3;
 export const GGUF_DEFAULT_ALIGNMENT = 32;
 
-/** Metadata value types, numbered as in the GGUF specification. */
-export enum GGUFType {
-  UINT8 = 0,
-  INT8 = 1,
-  UINT16 = 2,
-  INT16 = 3,
-  UINT32 = 4,
-  INT32 = 5,
-  FLOAT32 = 6,
-  BOOL = 7,
-  STRING = 8,
-  ARRAY = 9,
-  UINT64 = 10,
-  INT64 = 11,
-  FLOAT64 = 12,
-}
+/**
+ * Metadata value types, numbered as in the GGUF specification. (Plain objects,
+ * not enums, so the scripts also run with Node's type stripping.)
+ */
+export const GGUFType = {
+  UINT8: 0,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 3,
+  UINT32: 4,
+  INT32: 5,
+  FLOAT32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  UINT64: 10,
+  INT64: 11,
+  FLOAT64: 12,
+} as const;
+export type GGUFType = (typeof GGUFType)[keyof typeof GGUFType];
 
 /** Tensor element types (ggml_type numbering); only the two we write. */
-export enum GGMLType {
-  F32 = 0,
-  F16 = 1,
-}
+export const GGMLType = { F32: 0, F16: 1 } as const;
+export type GGMLType = (typeof GGMLType)[keyof typeof GGMLType];
 
-type ScalarType = Exclude<GGUFType, GGUFType.ARRAY>;
+type ScalarType = Exclude<GGUFType, typeof GGUFType.ARRAY>;
 
 export type GGUFValue =
   | { type: ScalarType; value: number | bigint | boolean | string }

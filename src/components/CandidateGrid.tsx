@@ -62,7 +62,7 @@ function CandidatePanel({ index }: { index: number }) {
 
 function Stats({ c }: { c: CandidateView }) {
   const r = c.result;
-  const seconds = r ? r.totalMs / 1000 : c.startedAt !== null ? (performance.now() - c.startedAt) / 1000 : 0;
+  const seconds = r ? r.totalMs / 1000 : c.startedAt !== null && c.updatedAt !== null ? (c.updatedAt - c.startedAt) / 1000 : 0;
   const tokens = r?.tokens ?? c.tokens;
   const rate = seconds > 0 ? tokens / seconds : 0;
   return (

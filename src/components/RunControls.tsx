@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useApp } from "../store/context";
 import { SETTING_LIMITS, type Settings } from "../store/settingsSlice";
 
@@ -49,13 +49,12 @@ const TEST_IDS: Record<keyof Settings, string> = {
 function SettingField({ name, label }: { name: keyof Settings; label: string }) {
   const value = useApp((s) => s.settings[name]);
   const setSetting = useApp((s) => s.setSetting);
-  const [draft, setDraft] = useState(String(value));
-  useEffect(() => setDraft(String(value)), [value]);
+  // The text being typed; null when not editing, so the field shows the stored value.
+  const [draft, setDraft] = useState<string | null>(null);
   const limits = SETTING_LIMITS[name];
   const commit = (text: string) => {
-    const parsed = Number(text);
-    setSetting(name, text.trim() === "" ? Number.NaN : parsed);
-    setDraft(String(value));
+    setSetting(name, text.trim() === "" ? Number.NaN : Number(text));
+    setDraft(null);
   };
   return (
     <label className="setting">
@@ -67,7 +66,7 @@ function SettingField({ name, label }: { name: keyof Settings; label: string }) 
         min={limits.min}
         max={limits.max}
         step={limits.step}
-        value={draft}
+        value={draft ?? String(value)}
         onChange={(e) => {
           setDraft(e.target.value);
           const parsed = Number(e.target.value);

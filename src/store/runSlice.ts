@@ -16,6 +16,8 @@ export interface CandidateView {
   /** Tokens streamed so far (exact count from the engine once done). */
   tokens: number;
   startedAt: number | null;
+  /** When text last arrived; with startedAt gives the live rate. */
+  updatedAt: number | null;
   answer: string | null;
   /** Against the reference answer; null when there is none. */
   correct: boolean | null;
@@ -28,6 +30,7 @@ export interface RefinedView {
   text: string;
   tokens: number;
   startedAt: number | null;
+  updatedAt: number | null;
   answer: string | null;
   correct: boolean | null;
   agreesWithMajority: boolean | null;
@@ -70,7 +73,7 @@ export interface RunSlice {
 const REFINED_KEY = -1;
 
 function newCandidate(): CandidateView {
-  return { status: "queued", text: "", tokens: 0, startedAt: null, answer: null, correct: null, result: null, error: null };
+  return { status: "queued", text: "", tokens: 0, startedAt: null, updatedAt: null, answer: null, correct: null, result: null, error: null };
 }
 
 function judge(answer: string | null, reference: string | null): boolean | null {
@@ -93,20 +96,27 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       updateRun((run) => ({ ...run, refined: change(run.refined) }));
 
     const batcher = new FrameBatcher<number>(
-      (batch: Map<number, PendingText>) =>
+      (batch: Map<number, PendingText>) => {
+        const now = deps.now();
         updateRun((run) => {
           const refinedDelta = batch.get(REFINED_KEY);
           return {
             ...run,
             candidates: run.candidates.map((c, i) => {
               const d = batch.get(i);
-              return d ? { ...c, text: c.text + d.text, tokens: c.tokens + d.pieces } : c;
+              return d ? { ...c, text: c.text + d.text, tokens: c.tokens + d.pieces, updatedAt: now } : c;
             }),
             refined: refinedDelta
-              ? { ...run.refined, text: run.refined.text + refinedDelta.text, tokens: run.refined.tokens + refinedDelta.pieces }
+              ? {
+                  ...run.refined,
+                  text: run.refined.text + refinedDelta.text,
+                  tokens: run.refined.tokens + refinedDelta.pieces,
+                  updatedAt: now,
+                }
               : run.refined,
           };
-        }),
+        });
+      },
       deps.schedule,
     );
 
@@ -226,6 +236,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
               text: "",
               tokens: 0,
               startedAt: null,
+              updatedAt: null,
               answer: null,
               correct: null,
               agreesWithMajority: null,
