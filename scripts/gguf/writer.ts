@@ -46,7 +46,7 @@ type ScalarType = Exclude<GGUFType, typeof GGUFType.ARRAY>;
 export type GGUFValue =
   | { type: ScalarType; value: number | bigint | boolean | string }
   | {
-      type: GGUFType.ARRAY;
+      type: typeof GGUFType.ARRAY;
       itemType: ScalarType;
       value: ArrayLike<number | bigint | boolean | string>;
     };
