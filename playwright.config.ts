@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
-const PORT = 4173;
+/** Ports can be moved (E2E_PORT, E2E_MODEL_PORT) so two test runs can share a machine. */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 /**
  * End-to-end tests run the built app (vite preview, with the cross-origin
@@ -31,7 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --logLevel warn --outDir ${process.env.E2E_OUT_DIR ?? "dist"} && npx vite preview --outDir ${process.env.E2E_OUT_DIR ?? "dist"} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

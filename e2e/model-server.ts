@@ -7,7 +7,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join, normalize } from "node:path";
 
-export const MODEL_SERVER_PORT = 4180;
+export const MODEL_SERVER_PORT = Number(process.env.E2E_MODEL_PORT ?? 4180);
 export const MODEL_SERVER = `http://127.0.0.1:${MODEL_SERVER_PORT}`;
 
 export function startModelServer(dir: string): Promise<Server> {
