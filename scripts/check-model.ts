@@ -5,7 +5,7 @@
  *   npx tsx scripts/check-model.ts <model.gguf> [--threads N] [--chromium /usr/bin/chromium]
  *
  * Runs greedy, temperature 0.8 with seeds 1..8, 4 concurrent streams, and a
- * throughput measurement (64 tokens with ignore_eos, 1 vs 4 concurrent). For
+ * throughput measurement (64 tokens with ignore_eos, 1 vs 4 concurrent, best of 2). For
  * the generated tiny models (general.name refinery-tiny*) it also checks the
  * greedy text and exits 1 on a mismatch.
  */
@@ -209,8 +209,11 @@ try {
         };
       };
       console.log("[check] measuring throughput");
-      const one = await timed(1);
-      const four = await timed(4);
+      // Best of two runs each: timings on a small shared VM are noisy.
+      const best = (a: Awaited<ReturnType<typeof timed>>, b: Awaited<ReturnType<typeof timed>>) =>
+        a.ms <= b.ms ? a : b;
+      const one = best(await timed(1), await timed(1));
+      const four = best(await timed(4), await timed(4));
       const threads = wllama.getNumThreads();
       const multithread = wllama.isMultithread();
       await wllama.exit();
@@ -234,9 +237,11 @@ try {
   console.log(
     `model: ${modelName || "(unnamed)"}  load ${result.loadMs} ms, ${result.threads} thread(s), multithread ${result.multithread}, crossOriginIsolated ${result.isolated}`,
   );
-  console.log(
-    `greedy (${result.greedy.tokens} tokens, ${result.greedy.finish}):\n${result.greedy.text}\n`,
-  );
+  const shown =
+    result.greedy.text.length > 1500
+      ? result.greedy.text.slice(0, 1500) + " […]"
+      : result.greedy.text;
+  console.log(`greedy (${result.greedy.tokens} tokens, ${result.greedy.finish}):\n${shown}\n`);
   console.log(
     `refine prompt, greedy: answer ${answer(result.refine)}, same as greedy: ${result.refine === result.greedy.text}`,
   );

@@ -1,17 +1,24 @@
-import { useEffect } from "react";
-import { useContext } from "react";
+import { lazy, Suspense, useContext, useEffect } from "react";
 import { AppStoreContext, useApp } from "../store/context";
-import { CandidateGrid } from "./CandidateGrid";
+import { loadGsr } from "../store/gsrModule";
 import { ErrorBanner } from "./ErrorBanner";
 import { ModelPanel } from "./ModelPanel";
 import { ProblemPanel } from "./ProblemPanel";
-import { RefinedPanel } from "./RefinedPanel";
 import { RunControls } from "./RunControls";
-import { VoteSummary } from "./VoteSummary";
+
+// The renderer (KaTeX, Markdown) and the math parser load after the page, not with it.
+const importRunView = () => import("./RunView");
+const RunView = lazy(importRunView);
 
 export function App() {
   const store = useContext(AppStoreContext)!;
   const hasRun = useApp((s) => s.run !== null);
+  const modelReady = useApp((s) => s.modelStatus === "ready");
+
+  // Fetch the run's code while the user types the problem.
+  useEffect(() => {
+    if (modelReady) void Promise.all([importRunView(), loadGsr()]).catch(() => undefined);
+  }, [modelReady]);
 
   // Ctrl/Cmd+Enter runs, Esc stops — from anywhere on the page.
   useEffect(() => {
@@ -42,11 +49,9 @@ export function App() {
           <RunControls />
         </section>
         {hasRun && (
-          <>
-            <CandidateGrid />
-            <VoteSummary />
-            <RefinedPanel />
-          </>
+          <Suspense fallback={<p className="muted">Preparing the run view…</p>}>
+            <RunView />
+          </Suspense>
         )}
       </main>
     </div>

@@ -1,6 +1,6 @@
 import type { StateCreator } from "zustand";
 import { toUserFacing, type UserFacingError } from "../engine/errors";
-import { answersEquivalent, runGsr } from "../gsr";
+import { loadGsr, type GsrModule } from "./gsrModule";
 import type { GenerationResult, GsrEvent, ShorteningReport, VoteResult } from "../gsr/types";
 import { FrameBatcher, type PendingText } from "./frameBatcher";
 import type { AppDeps, AppState } from "./index";
@@ -76,14 +76,16 @@ function newCandidate(): CandidateView {
   return { status: "queued", text: "", tokens: 0, startedAt: null, updatedAt: null, answer: null, correct: null, result: null, error: null };
 }
 
-function judge(answer: string | null, reference: string | null): boolean | null {
+function judge(gsr: GsrModule, answer: string | null, reference: string | null): boolean | null {
   if (reference === null) return null;
-  return answer !== null && answersEquivalent(answer, reference);
+  return answer !== null && gsr.answersEquivalent(answer, reference);
 }
 
 export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], RunSlice> {
   let controller: AbortController | null = null;
   let runCounter = 0;
+  // Loaded with the first run: the math parser is too big for the initial bundle.
+  let gsr: GsrModule | null = null;
 
   return (set, get) => {
     const updateRun = (change: (run: RunView) => RunView) => {
@@ -120,7 +122,26 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       deps.schedule,
     );
 
-    const onEvent = (event: GsrEvent) => {
+    const endRun = (status: RunStatus, reason: string | null) => {
+      batcher.flush();
+      updateRun((run) => ({
+        ...run,
+        status,
+        reason,
+        // Anything still streaming or queued when the run ends was cut off.
+        candidates: run.candidates.map((c) =>
+          c.status === "streaming" || c.status === "queued" ? { ...c, status: "stopped" } : c,
+        ),
+        refined:
+          run.refined.status === "streaming" || (run.refined.status === "waiting" && status !== "complete")
+            ? { ...run.refined, status: "stopped" }
+            : run.refined,
+      }));
+      if (status === "failed" && reason && !get().banner)
+        set({ banner: { code: "unknown", title: reason, action: "", detail: "" } });
+    };
+
+    const onEvent = (gsr: GsrModule, event: GsrEvent) => {
       // Deltas wait for the next frame; every other event sees all text first.
       if (event.type === "candidate-delta") return batcher.push(event.index, event.delta);
       if (event.type === "refine-delta") return batcher.push(REFINED_KEY, event.delta);
@@ -139,7 +160,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             text: event.result.text || c.text,
             tokens: event.result.tokens,
             answer: event.answer,
-            correct: judge(event.answer, reference),
+            correct: judge(gsr, event.answer, reference),
             result: event.result,
           }));
           break;
@@ -151,7 +172,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           updateRun((run) => ({
             ...run,
             vote: event.vote,
-            majorityCorrect: majority ? judge(majority.representative, reference) : reference === null ? null : false,
+            majorityCorrect: majority ? judge(gsr, majority.representative, reference) : reference === null ? null : false,
           }));
           break;
         }
@@ -167,10 +188,10 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
               text: event.result.text || run.refined.text,
               tokens: event.result.tokens,
               answer: event.answer,
-              correct: judge(event.answer, reference),
+              correct: judge(gsr, event.answer, reference),
               agreesWithMajority:
                 event.answer !== null && run.vote?.majority
-                  ? answersEquivalent(event.answer, run.vote.majority.representative)
+                  ? gsr.answersEquivalent(event.answer, run.vote.majority.representative)
                   : null,
               result: event.result,
             },
@@ -180,21 +201,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           updateRefined((r) => ({ ...r, status: "error", error: event.message }));
           break;
         case "run-done":
-          updateRun((run) => ({
-            ...run,
-            status: event.status,
-            reason: event.reason ?? null,
-            // Anything still streaming or queued when the run ends was cut off.
-            candidates: run.candidates.map((c) =>
-              c.status === "streaming" || c.status === "queued" ? { ...c, status: "stopped" } : c,
-            ),
-            refined:
-              run.refined.status === "streaming" || (run.refined.status === "waiting" && event.status !== "complete")
-                ? { ...run.refined, status: "stopped" }
-                : run.refined,
-          }));
-          if (event.status === "failed" && event.reason)
-            set({ banner: { code: "unknown", title: event.reason, action: "", detail: "" } });
+          endRun(event.status, event.reason ?? null);
           break;
       }
     };
@@ -219,6 +226,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           return;
         }
         controller = new AbortController();
+        const signal = controller.signal;
         set({
           banner: null,
           run: {
@@ -247,7 +255,9 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           },
         });
         try {
-          await runGsr({
+          gsr ??= await loadGsr();
+          const method = gsr;
+          await method.runGsr({
             port: deps.engine,
             problem,
             settings: {
@@ -259,14 +269,14 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
                 seed: settings.seed,
               },
             },
-            signal: controller.signal,
-            onEvent,
+            signal,
+            onEvent: (event) => onEvent(method, event),
           });
         } catch (error) {
           batcher.flush();
           const message = toUserFacing(error);
           set({ banner: message });
-          onEvent({ type: "run-done", status: "failed", reason: message.title });
+          endRun("failed", message.title);
         } finally {
           controller = null;
         }
