@@ -28,6 +28,9 @@ describe("bench model", () => {
     const q = readTensor(a, f, "blk.1.attn_q.weight");
     expect(q.every((x) => Number.isFinite(x) && Math.abs(x) < 1)).toBe(true);
     expect(new Set(q).size).toBeGreaterThan(q.length / 2);
+    const out = readTensor(a, f, "output.weight");
+    expect(out.subarray(0, FIRST_PIECE_ID * 64).every((x) => x === 0)).toBe(true);
+    expect(out[FIRST_PIECE_ID * 64]).not.toBe(0);
     // Different tensors get different streams.
     expect(readTensor(a, f, "blk.1.attn_k.weight")[0]).not.toBe(q[0]);
   });

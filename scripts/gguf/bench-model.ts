@@ -5,7 +5,14 @@
  * model. Its text is gibberish; it only has to generate tokens (use
  * `ignore_eos` or a fixed `max_tokens`).
  */
-import { buildVocab, fnv1a, llamaWriter, mulberry32, FIRST_PIECE_ID } from "./llama.ts";
+import {
+  CHAR_PIECES,
+  FIRST_PIECE_ID,
+  buildVocab,
+  fnv1a,
+  llamaWriter,
+  mulberry32,
+} from "./llama.ts";
 import type { GGUFWriter } from "./writer.ts";
 
 export interface BenchShape {
@@ -102,7 +109,9 @@ function randomTensor(name: string, count: number, scale: number): Float32Array 
 
 export function buildBenchModel(shape: BenchShape = BENCH_SHAPE): GGUFWriter {
   const { embd: E, layers, ffn: F, heads, vocab: V } = shape;
-  const vocab = buildVocab(benchPieces(V - FIRST_PIECE_ID));
+  const pieces = benchPieces(V - FIRST_PIECE_ID);
+  const chars = CHAR_PIECES.filter((c) => !pieces.includes(c));
+  const vocab = buildVocab(pieces.slice(0, pieces.length - chars.length), chars);
   const w = llamaWriter({
     name: "refinery-bench",
     vocab,
@@ -146,6 +155,10 @@ export function buildBenchModel(shape: BenchShape = BENCH_SHAPE): GGUFWriter {
     );
   }
   w.addTensor("output_norm.weight", [E], ones);
-  w.addTensor("output.weight", [E, V], randomTensor("output.weight", E * V, uni(E, 2)));
+  // Zero rows for control and byte tokens: a logit of 0 against pieces' logits of std ≈ 2 makes
+  // them vanishingly rare, so the model neither ends turns early nor emits broken UTF-8.
+  const output = randomTensor("output.weight", E * V, uni(E, 2));
+  output.fill(0, 0, FIRST_PIECE_ID * E);
+  w.addTensor("output.weight", [E, V], output);
   return w;
 }

@@ -66,8 +66,21 @@ export interface Vocab {
   types: number[];
 }
 
-/** Control tokens, byte tokens, then the given pieces (validated, no duplicates). */
-export function buildVocab(pieces: readonly string[]): Vocab {
+/**
+ * Printable ASCII characters and `▁` as single-character pieces. Multi-character
+ * pieces only form in prompts through merges of pieces already in the vocabulary,
+ * so without these a prompt costs one byte token per byte (three per space).
+ */
+export const CHAR_PIECES: readonly string[] = [
+  "▁",
+  ...Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)),
+];
+
+/**
+ * Control tokens, byte tokens, the given pieces (validated, no duplicates), then
+ * those of `extra` that are not already there.
+ */
+export function buildVocab(pieces: readonly string[], extra: readonly string[] = []): Vocab {
   const tokens: string[] = [...SPECIAL_TOKENS];
   const types: number[] = [
     TokenType.UNKNOWN,
@@ -92,6 +105,15 @@ export function buildVocab(pieces: readonly string[]): Vocab {
     types.push(TokenType.NORMAL);
     scores.push(-1 - i); // earlier pieces win merges; only matters for prompts
   });
+  for (const p of extra) {
+    if (seen.has(p)) continue;
+    const problem = pieceProblem(p);
+    if (problem) throw new Error(`vocab: piece ${JSON.stringify(p)}: ${problem}`);
+    seen.add(p);
+    tokens.push(p);
+    types.push(TokenType.NORMAL);
+    scores.push(-1e6); // single characters: merged away whenever a longer piece fits
+  }
   return { tokens, scores, types };
 }
 

@@ -22,7 +22,6 @@ import {
   detokenize,
   enumeratePaths,
   greedyTokens,
-  stateOfToken,
 } from "./tiny-model.ts";
 import { readGGUF, readTensor } from "./writer.ts";
 
@@ -81,8 +80,16 @@ describe.each([
       expect(c.transitions[s]!.length, `state ${s}`).toBeGreaterThan(0);
       for (const t of c.transitions[s]!) reached.add(t.token);
     }
-    for (let t = FIRST_PIECE_ID; t < c.vocab.tokens.length; t++)
+    const graphPieces = c.transitions.length - 1;
+    for (let t = FIRST_PIECE_ID; t < FIRST_PIECE_ID + graphPieces; t++) {
       expect(reached.has(t), c.vocab.tokens[t]).toBe(true);
+      expect(c.stateOf(t)).toBe(t - FIRST_PIECE_ID + 1);
+    }
+    // The single-character pieces after them all map to the start state.
+    for (let t = FIRST_PIECE_ID + graphPieces; t < c.vocab.tokens.length; t++) {
+      expect(c.vocab.tokens[t]).toHaveLength(1);
+      expect(c.stateOf(t)).toBe(0);
+    }
   });
 
   it("branches into the three answers, 42 the most likely", () => {
@@ -103,10 +110,17 @@ describe.each([
   it("keeps the ChatML prompt ending in the \\n byte token, whose state is the start", () => {
     const tail = spmTokenize(c.vocab, GENERATION_PROMPT_TAIL);
     expect(tail[tail.length - 1]).toBe(BYTE_BASE_ID + 10);
-    expect(stateOfToken(BYTE_BASE_ID + 10)).toBe(0);
+    expect(c.stateOf(BYTE_BASE_ID + 10)).toBe(0);
     // Any user text: still ends in the byte token.
     const user = spmTokenize(c.vocab, "▁" + mainText.replace(/ /g, "▁") + "\n");
     expect(user[user.length - 1]).toBe(BYTE_BASE_ID + 10);
+  });
+
+  it("tokenizes ASCII prompts at no more than one token per character", () => {
+    const text = "▁Problem:▁What▁is▁$17▁+▁25$?▁Examine▁the▁candidates▁[1]▁and▁<2>.";
+    const ids = spmTokenize(c.vocab, text);
+    expect(ids.length).toBeLessThanOrEqual(Array.from(text).length);
+    expect(ids.every((id) => id >= FIRST_PIECE_ID)).toBe(true); // no byte fallback
   });
 });
 

@@ -11,12 +11,14 @@
  * decoding always follows the main path. Each segment is cut into pieces that
  * occur nowhere else in the vocabulary, so every token has exactly one state.
  *
- * Every token that is not one of these pieces (control tokens, byte tokens)
- * maps to the start state; the ChatML prompt ends in the `\n` byte token, so
+ * Every token that is not one of these pieces (control tokens, byte tokens,
+ * the single-character pieces that make prompts tokenize at about one token
+ * per character) maps to the start state; the ChatML prompt ends in the `\n` byte token, so
  * the first generated token is the start of the answer whatever the user wrote
  * (a refine prompt included).
  */
 import {
+  CHAR_PIECES,
   FIRST_PIECE_ID,
   IM_END_ID,
   buildVocab,
@@ -176,15 +178,13 @@ export interface CompiledGraph {
   /** Token ids of each segment's pieces. */
   segmentTokens: Map<string, number[]>;
   /**
-   * State 0 is the start state; state s ≥ 1 is the piece with token id
+   * State 0 is the start state; state s ≥ 1 is the graph piece with token id
    * FIRST_PIECE_ID + s - 1. transitions[s] lists the tokens with a non-zero logit.
    */
   transitions: Transition[][];
+  /** State (embedding dimension) of a token: its own for graph pieces, else the start state. */
+  stateOf: (token: number) => number;
 }
-
-/** State (embedding dimension) of a token: its own for pieces, else the start state. */
-export const stateOfToken = (token: number): number =>
-  token >= FIRST_PIECE_ID ? token - FIRST_PIECE_ID + 1 : 0;
 
 export function compileGraph(g: ModelGraph): CompiledGraph {
   const used = new Set<string>();
@@ -199,7 +199,12 @@ export function compileGraph(g: ModelGraph): CompiledGraph {
     );
     pieces.push(...ps);
   }
-  const vocab = buildVocab(pieces);
+  // Single characters after the graph pieces keep prompts at about one token per character.
+  const vocab = buildVocab(pieces, CHAR_PIECES);
+  const stateOf = (token: number): number =>
+    token >= FIRST_PIECE_ID && token < FIRST_PIECE_ID + pieces.length
+      ? token - FIRST_PIECE_ID + 1
+      : 0;
   const firstToken = (id: string): number => {
     if (id === "EOT") return IM_END_ID;
     const t = segmentTokens.get(id)?.[0];
@@ -212,9 +217,9 @@ export function compileGraph(g: ModelGraph): CompiledGraph {
   for (const seg of g.segments) {
     const toks = segmentTokens.get(seg.id)!;
     for (let k = 0; k + 1 < toks.length; k++) {
-      transitions[stateOfToken(toks[k]!)] = [{ token: toks[k + 1]!, logit: BASE_LOGIT }];
+      transitions[stateOf(toks[k]!)] = [{ token: toks[k + 1]!, logit: BASE_LOGIT }];
     }
-    const last = stateOfToken(toks[toks.length - 1]!);
+    const last = stateOf(toks[toks.length - 1]!);
     if (seg.next.length === 0) throw new Error(`segment ${seg.id} has no successor`);
     transitions[last] = seg.next.map((n) => ({
       token: firstToken(n.to),
@@ -224,7 +229,7 @@ export function compileGraph(g: ModelGraph): CompiledGraph {
       transitions[last]!.push({ token: mainStart, logit: BASE_LOGIT - RESTART_GAP });
     }
   }
-  return { graph: g, vocab, segmentTokens, transitions };
+  return { graph: g, vocab, segmentTokens, transitions, stateOf };
 }
 
 /** Follow the highest-logit successors from the start state, as greedy decoding does. */
@@ -235,7 +240,7 @@ export function greedyTokens(c: CompiledGraph, maxTokens = 10_000): number[] {
     const best = c.transitions[state]!.reduce((a, b) => (b.logit > a.logit ? b : a));
     if (best.token === IM_END_ID) return out;
     out.push(best.token);
-    state = stateOfToken(best.token);
+    state = c.stateOf(best.token);
   }
   throw new Error("greedy path does not reach <|im_end|>");
 }
@@ -264,7 +269,7 @@ export function enumeratePaths(c: CompiledGraph, temp: number): TinyPath[] {
         const answer = /\\boxed\{([^}]*)\}/.exec(text)?.[1] ?? "";
         paths.push({ text, answer, probability: q, tokens: toks.length + 1 });
       } else {
-        walk(stateOfToken(t.token), [...toks, t.token], q);
+        walk(c.stateOf(t.token), [...toks, t.token], q);
       }
     }
   };
@@ -307,7 +312,7 @@ export function buildTinyModel(opts: { long?: boolean } = {}): GGUFWriter {
 
   // token_embd [E, V]: token t → one-hot of its state.
   const embd = new Float32Array(E * V);
-  for (let t = 0; t < V; t++) embd[t * E + stateOfToken(t)] = 1;
+  for (let t = 0; t < V; t++) embd[t * E + c.stateOf(t)] = 1;
 
   // After the final RMSNorm, a one-hot x becomes x / sqrt(1/E + eps); undo that scale in `output`.
   const scale = Math.sqrt(1 / E + RMS_EPS);
