@@ -15,6 +15,8 @@ describe("toUserFacing", () => {
     [{ name: "ContextWindowSizeExceededError", message: "Prompt tokens exceed context window size" }, "context-too-long"],
     [{ name: "ContextTooLongError", message: "The prompt is 300 tokens over" }, "context-too-long"],
     [{ name: "WllamaError", message: "kv cache full", kind: "kv_cache_full" }, "context-too-long"],
+    [{ name: "WllamaError", message: "Context size has been exceeded.", kind: "inference_error" }, "context-too-long"],
+    [{ name: "WllamaError", message: "request (4931 tokens) exceeds the available context size (4096 tokens)" }, "context-too-long"],
     [{ name: "Error", message: "Failed to fetch model: 404 Not Found" }, "not-found"],
     [{ name: "WllamaError", message: "llama_model_load: invalid magic", kind: "load_error" }, "not-a-model"],
     [{ name: "TypeError", message: "Failed to fetch" }, "download-failed"],

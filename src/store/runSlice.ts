@@ -164,9 +164,12 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             result: event.result,
           }));
           break;
-        case "candidate-error":
-          updateCandidate(event.index, (c) => ({ ...c, status: "error", error: event.message }));
+        case "candidate-error": {
+          const mapped = toUserFacing({ name: "Error", message: event.message });
+          const message = mapped.code === "unknown" ? event.message : `${mapped.title} ${mapped.action}`;
+          updateCandidate(event.index, (c) => ({ ...c, status: "error", error: message }));
           break;
+        }
         case "vote": {
           const majority = event.vote.majority;
           updateRun((run) => ({

@@ -80,6 +80,7 @@ export class WllamaEngine implements Engine {
           source: source.kind === "url" ? { url: source.url } : { blob: source.file },
           params: {
             contextSize: options.contextSize,
+            kvPoolSize: kvPoolSize(options.contextSize),
             parallelSlots: WLLAMA_PARALLEL_SLOTS,
             threads: availableThreads(),
           },
@@ -204,6 +205,15 @@ export class WllamaEngine implements Engine {
     this.handlers.clear();
     this.crashHandlers.clear();
   }
+}
+
+/**
+ * The candidates share one KV cache: four times one sequence's window (at least
+ * 16k tokens) lets 4–8 typical solutions run side by side, while keeping a 1.5B
+ * model's cache to a few hundred MB.
+ */
+export function kvPoolSize(contextSize: number): number {
+  return Math.max(contextSize, Math.min(contextSize * 4, 16384));
 }
 
 function defaultWorker(): Worker {

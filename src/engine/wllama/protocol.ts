@@ -8,7 +8,13 @@ import type { SerializedError } from "../errors";
 import type { LoadedModelInfo, LoadProgress } from "../types";
 
 export interface WllamaLoadParams {
+  /** Longest sequence allowed (prompt + output), in tokens. */
   contextSize: number;
+  /**
+   * Tokens of KV cache shared by all slots (llama.cpp's unified KV cache): the N
+   * candidates together must fit in it, each one in contextSize.
+   */
+  kvPoolSize: number;
   parallelSlots: number;
   threads: number;
 }

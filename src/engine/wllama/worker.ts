@@ -37,7 +37,7 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
     if (wllama) await wllama.exit();
     wllama = newWllama();
     const params = {
-      n_ctx: request.params.contextSize,
+      n_ctx: request.params.kvPoolSize,
       n_parallel: request.params.parallelSlots,
       kv_unified: true,
       n_threads: request.params.threads,
@@ -65,7 +65,7 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
       await wllama.loadModel([request.source.blob], params);
     }
     const info = wllama.getLoadedContextInfo();
-    contextWindow = Math.min(info.n_ctx, info.n_ctx_train || info.n_ctx);
+    contextWindow = Math.min(request.params.contextSize, info.n_ctx, info.n_ctx_train || info.n_ctx);
     limiter = new ConcurrencyLimiter(request.params.parallelSlots);
     reply({
       type: "loaded",
