@@ -1,5 +1,6 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { VitePWA } from "vite-plugin-pwa";
 
 /**
  * Cross-origin isolation lets wllama use SharedArrayBuffer and run llama.cpp
@@ -12,7 +13,30 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // Offline app: the shell, wllama's wasm and the problem bank are precached at the
+    // first visit. Models are cached by the engines themselves (Cache Storage).
+    VitePWA({
+      registerType: "prompt",
+      injectRegister: null,
+      manifest: {
+        name: "Refinery — self-refinement on your device",
+        short_name: "Refinery",
+        description: "Generative Self-Refinement of math solutions with a small LLM that runs entirely on your device.",
+        theme_color: "#2457c5",
+        background_color: "#f7f7f5",
+        display: "standalone",
+        icons: [{ src: "icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" }],
+      },
+      workbox: {
+        globPatterns: ["**/*.{js,css,html,wasm,woff2,svg,jsonl,md}"],
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: "index.html",
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: "es" },

@@ -1,18 +1,28 @@
+import { parseShareHash } from "./share";
 import type { AppStore } from "./store";
 
 /**
- * `?engine=wllama&model=<url>` preselects a URL model, so a teacher can share one
- * link; nothing downloads until the user presses Load. Returns a message when the
- * link could not be used (also shown in the error banner).
+ * Applies what the page's address asks for, without starting anything:
+ * - `?engine=wllama&model=<url>` preselects a URL model (a teacher shares one link;
+ *   nothing downloads until Load is pressed);
+ * - `#problem=…&n=…` (a share link) fills the problem and its settings.
+ * A damaged link changes nothing and says why in the error banner.
  */
-export function applyDeepLink(params: URLSearchParams, store: AppStore): string | null {
+export function applyDeepLink(location: { search: string; hash: string }, store: AppStore): void {
+  const params = new URLSearchParams(location.search);
   const engine = params.get("engine");
   const model = params.get("model");
+  const problems: string[] = [];
   if (model) store.getState().setModelChoice({ kind: "url", url: model });
-  if (engine !== null && engine !== "wllama") {
-    const title = `This link asks for the engine "${engine}", which is not available here; using wllama.`;
-    store.setState({ banner: { code: "unknown", title, action: "", detail: "" } });
-    return title;
+  if (engine !== null && engine !== "wllama") problems.push(`This link asks for the engine "${engine}", which is not available here; using wllama.`);
+
+  const shared = parseShareHash(location.hash);
+  if (shared && "error" in shared) problems.push(shared.error);
+  else if (shared) {
+    const state = store.getState();
+    state.setProblem(shared.problem);
+    for (const [key, value] of Object.entries(shared.settings) as Array<[keyof typeof shared.settings, number]>)
+      state.setSetting(key, value);
   }
-  return null;
+  if (problems.length > 0) store.setState({ banner: { code: "unknown", title: problems.join(" "), action: "", detail: "" } });
 }

@@ -10,7 +10,7 @@ import "./styles.css";
 // One engine for the page's lifetime; the store receives it, components never create it.
 const engine = new WllamaEngine();
 const store = createAppStore({ engine });
-applyDeepLink(new URLSearchParams(location.search), store);
+applyDeepLink(location, store);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -5,6 +5,7 @@ import { ErrorBanner } from "./ErrorBanner";
 import { ModelPanel } from "./ModelPanel";
 import { ProblemPanel } from "./ProblemPanel";
 import { RunControls } from "./RunControls";
+import { UpdatePrompt } from "./UpdatePrompt";
 
 // The renderer (KaTeX, Markdown) and the math parser load after the page, not with it.
 const importRunView = () => import("./RunView");
@@ -43,6 +44,7 @@ export function App() {
         <ModelPanel />
       </header>
       <ErrorBanner />
+      <UpdatePrompt />
       <main>
         <section className="problem-section" aria-label="Problem">
           <ProblemPanel />

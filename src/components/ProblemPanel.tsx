@@ -1,11 +1,14 @@
 import { useState } from "react";
 import { DATASETS, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
+import { encodeShareHash } from "../share";
 import { useApp } from "../store/context";
 
 export function ProblemPanel() {
   const problem = useApp((s) => s.problem);
   const problemRef = useApp((s) => s.problemRef);
   const setProblem = useApp((s) => s.setProblem);
+  const settings = useApp((s) => s.settings);
+  const [shareNote, setShareNote] = useState<string | null>(null);
   const [dataset, setDataset] = useState<DatasetId>("gsm8k");
   const [bankError, setBankError] = useState<string | null>(null);
   const [loadingBank, setLoadingBank] = useState(false);
@@ -59,6 +62,25 @@ export function ProblemPanel() {
         <button type="button" data-testid="bank.next" disabled={loadingBank} onClick={() => void pick(nextIndex)}>
           Next
         </button>
+        <button
+          type="button"
+          data-testid="problem.share"
+          disabled={!problem.trim()}
+          onClick={() => {
+            const { n, temperature, topP, maxTokens, seed } = settings;
+            const hash = encodeShareHash({ problem, settings: { n, temperature, topP, maxTokens, seed } });
+            const link = `${location.origin}${location.pathname}${location.search}${hash}`;
+            history.replaceState(null, "", hash);
+            const fallback = () => setShareNote("The link is in the address bar; copy it from there.");
+            if (!navigator.clipboard) fallback();
+            else
+              navigator.clipboard
+                .writeText(link)
+                .then(() => setShareNote("Link copied: it opens this problem and these settings (nothing runs by itself)."), fallback);
+          }}
+        >
+          Share link
+        </button>
         {problemRef && (
           <details className="reference" data-testid="problem.reference">
             <summary>
@@ -69,6 +91,11 @@ export function ProblemPanel() {
         )}
       </div>
       {bankError && <p className="inline-error">{bankError}</p>}
+      {shareNote && (
+        <p className="hint" role="status" data-testid="problem.shareNote">
+          {shareNote}
+        </p>
+      )}
     </div>
   );
 }
