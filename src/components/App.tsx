@@ -6,6 +6,7 @@ import { ModelPanel } from "./ModelPanel";
 import { ProblemPanel } from "./ProblemPanel";
 import { RunControls } from "./RunControls";
 import { UpdatePrompt } from "./UpdatePrompt";
+import { ViewControls } from "./ViewControls";
 
 // The renderer (KaTeX, Markdown) and the math parser load after the page, not with it.
 const importRunView = () => import("./RunView");
@@ -38,9 +39,12 @@ export function App() {
   return (
     <div className="app">
       <header className="app-header">
-        <h1>
-          Refinery <span className="tagline">generative self-refinement, on your device</span>
-        </h1>
+        <div className="title-row">
+          <h1>
+            Refinery <span className="tagline">generative self-refinement, on your device</span>
+          </h1>
+          <ViewControls />
+        </div>
         <ModelPanel />
       </header>
       <ErrorBanner />

@@ -1,7 +1,9 @@
+import type React from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useApp } from "../store/context";
 import type { CandidateView } from "../store/runSlice";
 import { AnswerMath } from "./AnswerMath";
+import { CopyButton } from "./CopyButton";
 import { MathMarkdown } from "./MathMarkdown";
 import { Verdict } from "./Verdict";
 
@@ -11,7 +13,7 @@ export function CandidateGrid() {
   return (
     <section className="candidates" aria-label="Candidate solutions">
       <h2>Candidates</h2>
-      <div className="candidate-grid" data-n={count}>
+      <div className="candidate-grid" data-n={count} style={{ "--n": count } as React.CSSProperties}>
         {indices.map((i) => (
           <CandidatePanel key={i} index={i} />
         ))}
@@ -44,6 +46,7 @@ function CandidatePanel({ index }: { index: number }) {
         <h3>#{index + 1}</h3>
         <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status]}</span>
         <Stats c={c} />
+        <CopyButton text={c.text} testId={`candidate.${index}.copy`} />
       </header>
       <div className="solution">
         {c.text ? <MathMarkdown text={c.text} streaming={c.status === "streaming"} /> : <p className="muted">{c.status === "queued" ? "Waiting for a slot…" : ""}</p>}

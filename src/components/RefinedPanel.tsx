@@ -1,5 +1,6 @@
 import { useApp } from "../store/context";
 import { AnswerMath } from "./AnswerMath";
+import { CopyButton } from "./CopyButton";
 import { MathMarkdown } from "./MathMarkdown";
 import { Verdict } from "./Verdict";
 
@@ -19,6 +20,7 @@ export function RefinedPanel() {
             {r.result.tokens} tok · {(r.result.tokens / Math.max(r.result.totalMs / 1000, 1e-3)).toFixed(1)} tok/s
           </span>
         )}
+        <CopyButton text={r.text} testId="refined.copy" />
       </header>
       {r.shortened && (
         <p className="notice" data-testid="refined.shortened">
