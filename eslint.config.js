@@ -38,6 +38,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/history/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["react", "react-*", "zustand", "zustand/*", "../store/*", "../components/*", "../engine/*"], message: "History is storage and formats only: no UI, store or engine." }] },
+      ],
+    },
+  },
+  {
     files: ["src/store/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["../components/*"], message: "The store does not import components." }] }],

@@ -2,6 +2,7 @@ import { lazy, Suspense, useContext, useEffect } from "react";
 import { AppStoreContext, useApp } from "../store/context";
 import { loadGsr } from "../store/gsrModule";
 import { ErrorBanner } from "./ErrorBanner";
+import { HistorySection } from "./HistorySection";
 import { ModelPanel } from "./ModelPanel";
 import { ProblemPanel } from "./ProblemPanel";
 import { RunControls } from "./RunControls";
@@ -59,6 +60,7 @@ export function App() {
             <RunView />
           </Suspense>
         )}
+        <HistorySection />
       </main>
     </div>
   );

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { RunView } from "../store/runSlice";
-import { fromSavedRun, INTERRUPTED_REASON, markIncomplete, newRunId, searchText, summarize, toSavedRun } from "./convert";
+import {
+  fromSavedRun,
+  INTERRUPTED_REASON,
+  markIncomplete,
+  newRunId,
+  searchText,
+  summarize,
+  toSavedRun,
+} from "./convert";
 import { makeMeta, makeRunView, makeSavedRun } from "./fixtures";
 import { LIMITS } from "./limits";
 import { savedRunSchema } from "./schema";
@@ -16,7 +24,14 @@ describe("toSavedRun / fromSavedRun", () => {
     const saved = toSavedRun(makeRunView(), makeMeta());
     expect(savedRunSchema.safeParse(saved).success).toBe(true);
     expect(saved.vote?.majority).toBe(0);
-    expect(saved.candidates[0]).toMatchObject({ answer: "18", correct: true, tokens: 40, finishReason: "stop", firstTokenMs: 120, totalMs: 2000 });
+    expect(saved.candidates[0]).toMatchObject({
+      answer: "18",
+      correct: true,
+      tokens: 40,
+      finishReason: "stop",
+      firstTokenMs: 120,
+      totalMs: 2000,
+    });
   });
 
   it("reopens a finished run exactly as it was", () => {
@@ -29,7 +44,16 @@ describe("toSavedRun / fromSavedRun", () => {
 
   it("keeps the elapsed time of a candidate cut off mid-stream, so its rate reads the same", () => {
     const view = makeRunView({ status: "stopped" });
-    view.candidates[2] = { ...view.candidates[2]!, status: "stopped", result: null, answer: null, correct: null, tokens: 25, startedAt: 1000, updatedAt: 3500 };
+    view.candidates[2] = {
+      ...view.candidates[2]!,
+      status: "stopped",
+      result: null,
+      answer: null,
+      correct: null,
+      tokens: 25,
+      startedAt: 1000,
+      updatedAt: 3500,
+    };
     const saved = toSavedRun(view, makeMeta());
     expect(saved.candidates[2]).toMatchObject({ finishReason: null, totalMs: 2500, tokens: 25 });
     const c = fromSavedRun(saved).candidates[2]!;
@@ -40,8 +64,23 @@ describe("toSavedRun / fromSavedRun", () => {
   it("reopens a run that died mid-run as stopped, never as running", () => {
     const view = makeRunView({ status: "running", vote: null, majorityCorrect: null });
     view.candidates[1] = { ...view.candidates[1]!, status: "streaming", result: null };
-    view.candidates[2] = { ...view.candidates[2]!, status: "queued", result: null, startedAt: null, updatedAt: null, text: "" };
-    view.refined = { ...view.refined, status: "waiting", result: null, text: "", answer: null, startedAt: null, updatedAt: null };
+    view.candidates[2] = {
+      ...view.candidates[2]!,
+      status: "queued",
+      result: null,
+      startedAt: null,
+      updatedAt: null,
+      text: "",
+    };
+    view.refined = {
+      ...view.refined,
+      status: "waiting",
+      result: null,
+      text: "",
+      answer: null,
+      startedAt: null,
+      updatedAt: null,
+    };
     const back = fromSavedRun(toSavedRun(view, makeMeta()));
     expect(back.status).toBe("stopped");
     expect(back.reason).toBe(INTERRUPTED_REASON);
@@ -51,7 +90,11 @@ describe("toSavedRun / fromSavedRun", () => {
 
   it("cuts over-long text to the schema's limits so the run can be exported and imported", () => {
     const view = makeRunView({ problem: "p".repeat(LIMITS.problemChars + 10) });
-    view.candidates[0] = { ...view.candidates[0]!, text: "x".repeat(LIMITS.textChars + 1), result: null };
+    view.candidates[0] = {
+      ...view.candidates[0]!,
+      text: "x".repeat(LIMITS.textChars + 1),
+      result: null,
+    };
     const saved = toSavedRun(view, makeMeta({ model: "m".repeat(1000) }));
     expect(saved.problem).toHaveLength(LIMITS.problemChars);
     expect(saved.candidates[0]!.text).toHaveLength(LIMITS.textChars);
@@ -61,11 +104,19 @@ describe("toSavedRun / fromSavedRun", () => {
 
 describe("summaries and helpers", () => {
   it("summarizes a run for the list", () => {
-    const summary = summarize(makeSavedRun({ problem: `  Long\n\nproblem ${"word ".repeat(100)}` }));
+    const summary = summarize(
+      makeSavedRun({ problem: `  Long\n\nproblem ${"word ".repeat(100)}` }),
+    );
     expect(summary.problemExcerpt.startsWith("Long problem word")).toBe(true);
     expect(summary.problemExcerpt.length).toBeLessThanOrEqual(200);
     expect(summary.problemExcerpt.endsWith("…")).toBe(true);
-    expect(summary).toMatchObject({ n: 3, majorityAnswer: "18", majorityCorrect: true, refinedAnswer: "18", refinedCorrect: true });
+    expect(summary).toMatchObject({
+      n: 3,
+      majorityAnswer: "18",
+      majorityCorrect: true,
+      refinedAnswer: "18",
+      refinedCorrect: true,
+    });
   });
 
   it("search text covers the problem and every answer, lower-cased", () => {
@@ -87,6 +138,8 @@ describe("summaries and helpers", () => {
   });
 
   it("makes v4 UUIDs", () => {
-    expect(newRunId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(newRunId()).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });

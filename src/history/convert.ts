@@ -20,7 +20,8 @@ import {
 } from "./types";
 
 /** Shown when a run is reopened that was cut off by the page closing. */
-export const INTERRUPTED_REASON = "Interrupted: the page was closed or reloaded while this run was in progress.";
+export const INTERRUPTED_REASON =
+  "Interrupted: the page was closed or reloaded while this run was in progress.";
 
 /** A random UUID (v4); falls back to getRandomValues where randomUUID is missing (insecure contexts). */
 export function newRunId(): string {
@@ -49,9 +50,14 @@ function duration(ms: number): number {
 }
 
 /** Generation time: the engine's total, else the span the text streamed over. */
-function elapsed(view: { startedAt: number | null; updatedAt: number | null; result: GenerationResultLike | null }): number | null {
+function elapsed(view: {
+  startedAt: number | null;
+  updatedAt: number | null;
+  result: GenerationResultLike | null;
+}): number | null {
   if (view.result) return duration(view.result.totalMs);
-  if (view.startedAt !== null && view.updatedAt !== null) return duration(view.updatedAt - view.startedAt);
+  if (view.startedAt !== null && view.updatedAt !== null)
+    return duration(view.updatedAt - view.startedAt);
   return null;
 }
 
@@ -86,12 +92,21 @@ function saveRefined(r: RefinedViewLike): SavedRefined {
 }
 
 function saveVote(vote: VoteResult): SavedVote {
-  const clusters = vote.clusters.map((c) => ({ representative: fit(c.representative, LIMITS.answerChars), members: [...c.members] }));
+  const clusters = vote.clusters.map((c) => ({
+    representative: fit(c.representative, LIMITS.answerChars),
+    members: [...c.members],
+  }));
   let majority: number | null = null;
   if (vote.majority) {
     const m = vote.majority;
     const byIdentity = vote.clusters.indexOf(m);
-    majority = byIdentity >= 0 ? byIdentity : Math.max(0, vote.clusters.findIndex((c) => c.representative === m.representative));
+    majority =
+      byIdentity >= 0
+        ? byIdentity
+        : Math.max(
+            0,
+            vote.clusters.findIndex((c) => c.representative === m.representative),
+          );
   }
   return { clusters, majority, unanswered: [...vote.unanswered] };
 }
@@ -128,7 +143,13 @@ function restoreResult(
   saved: Pick<SavedCandidate, "tokens" | "finishReason" | "firstTokenMs" | "totalMs">,
 ): GenerationResultLike | null {
   if (saved.finishReason === null) return null;
-  return { text, tokens: saved.tokens, finishReason: saved.finishReason, firstTokenMs: saved.firstTokenMs, totalMs: saved.totalMs ?? 0 };
+  return {
+    text,
+    tokens: saved.tokens,
+    finishReason: saved.finishReason,
+    firstTokenMs: saved.firstTokenMs,
+    totalMs: saved.totalMs ?? 0,
+  };
 }
 
 /**
@@ -137,13 +158,20 @@ function restoreResult(
  * was still streaming or queued marked stopped, as the store ends a run.
  */
 export function fromSavedRun(saved: SavedRun, viewId = 0): RunViewLike {
-  const status = saved.status === "running" || saved.status === "incomplete" ? "stopped" : saved.status;
+  const status =
+    saved.status === "running" || saved.status === "incomplete" ? "stopped" : saved.status;
   const cutOff = status !== saved.status;
   // Elapsed time is kept as a span from 0, which is all the view derives a rate from.
-  const span = (totalMs: number | null) => (totalMs === null ? { startedAt: null, updatedAt: null } : { startedAt: 0, updatedAt: totalMs });
-  const clusters: AnswerCluster[] = saved.vote?.clusters.map((c) => ({ representative: c.representative, members: [...c.members] })) ?? [];
+  const span = (totalMs: number | null) =>
+    totalMs === null ? { startedAt: null, updatedAt: null } : { startedAt: 0, updatedAt: totalMs };
+  const clusters: AnswerCluster[] =
+    saved.vote?.clusters.map((c) => ({
+      representative: c.representative,
+      members: [...c.members],
+    })) ?? [];
   const r = saved.refined;
-  const refinedCutOff = r.status === "streaming" || (r.status === "waiting" && status !== "complete");
+  const refinedCutOff =
+    r.status === "streaming" || (r.status === "waiting" && status !== "complete");
   return {
     id: viewId,
     problem: saved.problem,
@@ -178,7 +206,9 @@ export function fromSavedRun(saved: SavedRun, viewId = 0): RunViewLike {
       correct: r.correct,
       agreesWithMajority: r.agreesWithMajority,
       result: restoreResult(r.text, r),
-      shortened: r.shortened ? { ...r.shortened, removedChars: [...r.shortened.removedChars] } : null,
+      shortened: r.shortened
+        ? { ...r.shortened, removedChars: [...r.shortened.removedChars] }
+        : null,
       error: r.error,
     },
   };
@@ -198,7 +228,8 @@ export function summarize(saved: SavedRun): SavedRunSummary {
     createdAt: saved.createdAt,
     updatedAt: saved.updatedAt,
     status: saved.status,
-    problemExcerpt: flat.length > PROBLEM_EXCERPT_CHARS ? `${fit(flat, PROBLEM_EXCERPT_CHARS - 1)}…` : flat,
+    problemExcerpt:
+      flat.length > PROBLEM_EXCERPT_CHARS ? `${fit(flat, PROBLEM_EXCERPT_CHARS - 1)}…` : flat,
     problemRef: saved.problemRef ? { ...saved.problemRef } : null,
     n: saved.settings.n,
     engine: saved.engine,
@@ -232,7 +263,9 @@ export function markIncomplete(saved: SavedRun): SavedRun {
     ...saved,
     status: "incomplete",
     reason: saved.reason ?? INTERRUPTED_REASON,
-    candidates: saved.candidates.map((c) => (c.status === "queued" || c.status === "streaming" ? { ...c, status: "stopped" } : c)),
+    candidates: saved.candidates.map((c) =>
+      c.status === "queued" || c.status === "streaming" ? { ...c, status: "stopped" } : c,
+    ),
     refined:
       saved.refined.status === "streaming" || saved.refined.status === "waiting"
         ? { ...saved.refined, status: "stopped" }

@@ -43,12 +43,25 @@ export class HistoryError extends Error {
 }
 
 const QUOTA_NAMES = new Set(["QuotaExceededError", "NS_ERROR_DOM_QUOTA_REACHED"]);
-const UNAVAILABLE_NAMES = new Set(["MissingAPIError", "OpenFailedError", "SecurityError", "InvalidStateError", "DatabaseClosedError", "VersionError"]);
+const UNAVAILABLE_NAMES = new Set([
+  "MissingAPIError",
+  "OpenFailedError",
+  "SecurityError",
+  "InvalidStateError",
+  "DatabaseClosedError",
+  "VersionError",
+]);
 
 /** Looks through Dexie's wrappers (inner, cause, bulk failures) for an error name. */
 function hasErrorNamed(error: unknown, names: Set<string>, depth = 0): boolean {
   if (depth > 5 || error === null || typeof error !== "object") return false;
-  const e = error as { name?: unknown; code?: unknown; inner?: unknown; cause?: unknown; failures?: unknown };
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    inner?: unknown;
+    cause?: unknown;
+    failures?: unknown;
+  };
   if (typeof e.name === "string" && names.has(e.name)) return true;
   // Old WebKit reports quota as DOMException code 22 with a generic name.
   if (names === QUOTA_NAMES && e.code === 22) return true;
@@ -192,13 +205,19 @@ export function createHistory(options: HistoryOptions = {}): RunHistory {
     importRuns: (runs) =>
       guarded((d) =>
         d.transaction("rw", d.runs, d.summaries, async () => {
-          const taken = new Set<string>(await d.runs.where(":id").anyOf(runs.map((r) => r.id)).primaryKeys());
+          const taken = new Set<string>(
+            await d.runs
+              .where(":id")
+              .anyOf(runs.map((r) => r.id))
+              .primaryKeys(),
+          );
           let renamed = 0;
           const records = runs.map((run) => {
             let id = run.id;
             if (taken.has(id)) {
-              do id = newId();
-              while (taken.has(id));
+              do {
+                id = newId();
+              } while (taken.has(id));
               renamed++;
             }
             taken.add(id);

@@ -50,13 +50,19 @@ export function runToMarkdown(saved: SavedRun): string {
     `**Model:** ${saved.model || "unknown"} (${saved.engine}) · N = ${s.n} · temperature ${s.temperature} · top-p ${s.topP} · max ${s.maxTokens} tokens · seed ${s.seed} · context ${s.contextSize}`,
   );
   if (saved.problemRef)
-    out.push("", `**Source:** ${saved.problemRef.dataset} / ${saved.problemRef.id} · reference answer ${inlineAnswer(saved.problemRef.answer)}`);
+    out.push(
+      "",
+      `**Source:** ${saved.problemRef.dataset} / ${saved.problemRef.id} · reference answer ${inlineAnswer(saved.problemRef.answer)}`,
+    );
   out.push("", "## Problem", "", body(saved.problem), "");
 
   out.push("## Candidates", "");
   saved.candidates.forEach((c, i) => {
     out.push(`### Candidate ${i + 1}: ${inlineAnswer(c.answer)}${mark(c.correct)}`, "");
-    out.push(`_${CANDIDATE_STATUS[c.status]} · ${c.tokens} tokens${seconds(c.totalMs)}${c.finishReason === "length" ? " · hit the token limit" : ""}_`, "");
+    out.push(
+      `_${CANDIDATE_STATUS[c.status]} · ${c.tokens} tokens${seconds(c.totalMs)}${c.finishReason === "length" ? " · hit the token limit" : ""}_`,
+      "",
+    );
     if (c.error) out.push(`> Error: ${c.error.replace(/\n/g, " ")}`, "");
     out.push(body(c.text), "");
   });
@@ -70,19 +76,29 @@ export function runToMarkdown(saved: SavedRun): string {
     vote.clusters.forEach((c, i) => {
       const isMajority = i === vote.majority;
       const label = `${inlineAnswer(c.representative)}${isMajority ? ` **(majority)**${mark(saved.majorityCorrect)}` : ""}`;
-      out.push(`| ${label} | ${c.members.length} of ${saved.candidates.length} | ${list(c.members)} |`);
+      out.push(
+        `| ${label} | ${c.members.length} of ${saved.candidates.length} | ${list(c.members)} |`,
+      );
     });
     out.push("");
   }
-  if (vote && vote.unanswered.length > 0) out.push(`No final answer from ${list(vote.unanswered)}.`, "");
+  if (vote && vote.unanswered.length > 0)
+    out.push(`No final answer from ${list(vote.unanswered)}.`, "");
 
   const r = saved.refined;
   out.push(`## Refined solution: ${inlineAnswer(r.answer)}${mark(r.correct)}`, "");
   const agreement =
-    r.agreesWithMajority === null ? "" : r.agreesWithMajority ? " · agrees with the majority" : ` · differs from the majority (${inlineAnswer(majorityAnswer(saved))})`;
+    r.agreesWithMajority === null
+      ? ""
+      : r.agreesWithMajority
+        ? " · agrees with the majority"
+        : ` · differs from the majority (${inlineAnswer(majorityAnswer(saved))})`;
   out.push(`_${r.status} · ${r.tokens} tokens${seconds(r.totalMs)}${agreement}_`, "");
   if (r.shortened)
-    out.push(`The candidates were shortened to fit the context window (${r.shortened.originalTokens} → ${r.shortened.finalTokens} tokens).`, "");
+    out.push(
+      `The candidates were shortened to fit the context window (${r.shortened.originalTokens} → ${r.shortened.finalTokens} tokens).`,
+      "",
+    );
   if (r.error) out.push(`> Error: ${r.error.replace(/\n/g, " ")}`, "");
   out.push(r.status === "waiting" ? "_The refinement did not start._" : body(r.text), "");
   return out.join("\n");
@@ -102,7 +118,11 @@ export function historyToJson(runs: readonly SavedRun[], exportedAt: number = Da
 
 /** File names: refinery-run-2026-05-01-1403-ab12cd34.md, refinery-history-2026-05-01.json. */
 export function runFilename(saved: SavedRun, extension: "json" | "md"): string {
-  const stamp = new Date(saved.createdAt).toISOString().slice(0, 16).replace(/[T:]/g, "-").replace(/-(\d\d)$/, "$1");
+  const stamp = new Date(saved.createdAt)
+    .toISOString()
+    .slice(0, 16)
+    .replace(/[T:]/g, "-")
+    .replace(/-(\d\d)$/, "$1");
   return `refinery-run-${stamp}-${saved.id.slice(0, 8)}.${extension}`;
 }
 

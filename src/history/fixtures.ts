@@ -4,7 +4,11 @@ import type { CandidateViewLike, RunMeta, RunViewLike, SavedRun } from "./types"
 
 export const RUN_ID = "0b6f7f2e-4c1a-4d3e-9f00-123456789abc";
 
-function candidate(answer: string | null, correct: boolean | null, text: string): CandidateViewLike {
+function candidate(
+  answer: string | null,
+  correct: boolean | null,
+  text: string,
+): CandidateViewLike {
   return {
     status: "done",
     text,
@@ -46,7 +50,13 @@ export function makeRunView(overrides: Partial<RunViewLike> = {}): RunViewLike {
       answer: "18",
       correct: true,
       agreesWithMajority: true,
-      result: { text: "Two candidates agree: $3 + 15 = 18$. \\boxed{18}", tokens: 30, finishReason: "stop", firstTokenMs: 300, totalMs: 1500 },
+      result: {
+        text: "Two candidates agree: $3 + 15 = 18$. \\boxed{18}",
+        tokens: 30,
+        finishReason: "stop",
+        firstTokenMs: 300,
+        totalMs: 1500,
+      },
       shortened: null,
       error: null,
     },
@@ -66,7 +76,10 @@ export function makeMeta(overrides: Partial<RunMeta> = {}): RunMeta {
   };
 }
 
-export function makeSavedRun(overrides: Partial<SavedRun> = {}, view: Partial<RunViewLike> = {}): SavedRun {
+export function makeSavedRun(
+  overrides: Partial<SavedRun> = {},
+  view: Partial<RunViewLike> = {},
+): SavedRun {
   return { ...toSavedRun(makeRunView(view), makeMeta()), ...overrides };
 }
 

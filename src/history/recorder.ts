@@ -25,7 +25,12 @@ export interface RecorderOptions {
 
 /** What changes at a phase boundary: statuses and whether the vote exists. Text and token counts do not count. */
 function phaseKey(run: RunViewLike): string {
-  return [run.status, run.candidates.map((c) => c.status).join(","), run.vote ? "voted" : "", run.refined.status].join("|");
+  return [
+    run.status,
+    run.candidates.map((c) => c.status).join(","),
+    run.vote ? "voted" : "",
+    run.refined.status,
+  ].join("|");
 }
 
 export class RunRecorder {
@@ -65,7 +70,8 @@ export class RunRecorder {
     }
     if (this.timer === null) {
       const wait = Math.max(0, this.lastWriteAt + this.intervalMs - this.clock());
-      const setTimer = this.options.setTimer ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
+      const setTimer =
+        this.options.setTimer ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
       this.timer = setTimer(() => {
         this.timer = null;
         void this.write();
@@ -87,7 +93,8 @@ export class RunRecorder {
 
   private cancelTimer() {
     if (this.timer === null) return;
-    const clearTimer = this.options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    const clearTimer =
+      this.options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
     clearTimer(this.timer);
     this.timer = null;
   }

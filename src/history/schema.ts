@@ -50,7 +50,12 @@ export const candidateSchema = z.strictObject({
 
 export const voteSchema = z.strictObject({
   clusters: z
-    .array(z.strictObject({ representative: text(LIMITS.answerChars), members: z.array(candidateIndex).min(1).max(LIMITS.candidates) }))
+    .array(
+      z.strictObject({
+        representative: text(LIMITS.answerChars),
+        members: z.array(candidateIndex).min(1).max(LIMITS.candidates),
+      }),
+    )
     .max(LIMITS.candidates),
   majority: int(0, LIMITS.candidates - 1).nullable(),
   unanswered: z.array(candidateIndex).max(LIMITS.candidates),
@@ -99,18 +104,38 @@ export const savedRunSchema = z
     // Cross-field checks: the view indexes candidates by these numbers.
     const n = run.candidates.length;
     if (run.settings.n !== n)
-      ctx.addIssue({ code: "custom", path: ["candidates"], message: `expected ${run.settings.n} candidates (settings.n), found ${n}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["candidates"],
+        message: `expected ${run.settings.n} candidates (settings.n), found ${n}`,
+      });
     if (!run.vote) return;
     const seen = new Set<number>();
     const check = (index: number, path: (string | number)[]) => {
-      if (index >= n) ctx.addIssue({ code: "custom", path, message: `candidate ${index} does not exist (the run has ${n})` });
-      else if (seen.has(index)) ctx.addIssue({ code: "custom", path, message: `candidate ${index} is counted twice in the vote` });
+      if (index >= n)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `candidate ${index} does not exist (the run has ${n})`,
+        });
+      else if (seen.has(index))
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `candidate ${index} is counted twice in the vote`,
+        });
       seen.add(index);
     };
-    run.vote.clusters.forEach((c, i) => c.members.forEach((m, j) => check(m, ["vote", "clusters", i, "members", j])));
+    run.vote.clusters.forEach((c, i) =>
+      c.members.forEach((m, j) => check(m, ["vote", "clusters", i, "members", j])),
+    );
     run.vote.unanswered.forEach((m, j) => check(m, ["vote", "unanswered", j]));
     if (run.vote.majority !== null && run.vote.majority >= run.vote.clusters.length)
-      ctx.addIssue({ code: "custom", path: ["vote", "majority"], message: `cluster ${run.vote.majority} does not exist` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["vote", "majority"],
+        message: `cluster ${run.vote.majority} does not exist`,
+      });
   });
 
 export const historyFileSchema = z.strictObject({
@@ -171,7 +196,12 @@ const EXPECTED: Record<string, string> = {
 function lookup(root: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
   let value = root;
   for (const key of path) {
-    if (value === null || typeof value !== "object" || !Object.prototype.hasOwnProperty.call(value, key)) return { present: false, value: undefined };
+    if (
+      value === null ||
+      typeof value !== "object" ||
+      !Object.prototype.hasOwnProperty.call(value, key)
+    )
+      return { present: false, value: undefined };
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return { present: true, value };
@@ -216,10 +246,14 @@ function explain(error: z.ZodError, root: unknown): string {
   const first = error.issues[0];
   if (!first) return "invalid file";
   // An unknown key is reported on its object; name the key itself.
-  const path = first.code === "unrecognized_keys" ? [...first.path, first.keys[0] ?? ""] : first.path;
+  const path =
+    first.code === "unrecognized_keys" ? [...first.path, first.keys[0] ?? ""] : first.path;
   const where = formatPath(path);
   const what = issueMessage(first, root);
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more ${error.issues.length === 2 ? "problem" : "problems"})` : "";
+  const more =
+    error.issues.length > 1
+      ? ` (and ${error.issues.length - 1} more ${error.issues.length === 2 ? "problem" : "problems"})`
+      : "";
   return `${where ? `${where}: ` : ""}${what}${more}`;
 }
 
@@ -232,7 +266,8 @@ function findHostileStructure(root: unknown): string | null {
   while (stack.length) {
     const { value, path } = stack.pop()!;
     if (value === null || typeof value !== "object") continue;
-    if (path.length >= LIMITS.depth) return `${formatPath(path)}: nested too deeply (max depth ${LIMITS.depth})`;
+    if (path.length >= LIMITS.depth)
+      return `${formatPath(path)}: nested too deeply (max depth ${LIMITS.depth})`;
     if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
       continue;
@@ -257,7 +292,8 @@ export function parseImportFile(text: string, sizeBytes: number): ImportResult {
   const fail = (message: string): ImportResult => ({ ok: false, message });
   // text.length counts UTF-16 units, never more than the UTF-8 bytes of the same text.
   const size = Math.max(sizeBytes, text.length);
-  if (!Number.isFinite(size) || size > LIMITS.fileBytes) return fail(`file too large (${megabytes(size)}; max ${megabytes(LIMITS.fileBytes)})`);
+  if (!Number.isFinite(size) || size > LIMITS.fileBytes)
+    return fail(`file too large (${megabytes(size)}; max ${megabytes(LIMITS.fileBytes)})`);
   if (!text.trim()) return fail("the file is empty");
 
   let data: unknown;
@@ -275,24 +311,35 @@ export function parseImportFile(text: string, sizeBytes: number): ImportResult {
   const file = data as Record<string, unknown>;
   if (!("format" in file)) return fail("this is not a Refinery export (format missing)");
   if (file.format !== "refinery-history" && file.format !== "refinery-run")
-    return fail(`this is not a Refinery export (format ${typeof file.format === "string" ? JSON.stringify(file.format.slice(0, 60)) : describe(file.format)})`);
+    return fail(
+      `this is not a Refinery export (format ${typeof file.format === "string" ? JSON.stringify(file.format.slice(0, 60)) : describe(file.format)})`,
+    );
   if (!("version" in file)) return fail("version: missing");
   if (file.version !== 1)
-    return fail(`version: unsupported version ${typeof file.version === "number" ? file.version : describe(file.version)} (this app reads version 1)`);
+    return fail(
+      `version: unsupported version ${typeof file.version === "number" ? file.version : describe(file.version)} (this app reads version 1)`,
+    );
 
   if (file.format === "refinery-run") {
     const parsed = runFileSchema.safeParse(data);
-    return parsed.success ? { ok: true, runs: [parsed.data.run] } : fail(explain(parsed.error, data));
+    return parsed.success
+      ? { ok: true, runs: [parsed.data.run] }
+      : fail(explain(parsed.error, data));
   }
   // Cheap early exit before validating thousands of runs.
-  if (Array.isArray(file.runs) && file.runs.length > LIMITS.runs) return fail(`runs: too many runs (${file.runs.length}; max ${LIMITS.runs})`);
+  if (Array.isArray(file.runs) && file.runs.length > LIMITS.runs)
+    return fail(`runs: too many runs (${file.runs.length}; max ${LIMITS.runs})`);
   const parsed = historyFileSchema.safeParse(data);
   return parsed.success ? { ok: true, runs: parsed.data.runs } : fail(explain(parsed.error, data));
 }
 
 /** Reads and validates a File, refusing oversized ones before reading them. */
 export async function readImportFile(file: Blob): Promise<ImportResult> {
-  if (file.size > LIMITS.fileBytes) return { ok: false, message: `file too large (${megabytes(file.size)}; max ${megabytes(LIMITS.fileBytes)})` };
+  if (file.size > LIMITS.fileBytes)
+    return {
+      ok: false,
+      message: `file too large (${megabytes(file.size)}; max ${megabytes(LIMITS.fileBytes)})`,
+    };
   let content: string;
   try {
     content = await file.text();

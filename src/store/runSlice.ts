@@ -1,5 +1,7 @@
 import type { StateCreator } from "zustand";
 import { toUserFacing, type UserFacingError } from "../engine/errors";
+import { toHistoryError } from "../history/db";
+import { RunRecorder } from "../history/recorder";
 import { loadGsr, type GsrModule } from "./gsrModule";
 import type { GenerationResult, GsrEvent, ShorteningReport, VoteResult } from "../gsr/types";
 import { FrameBatcher, type PendingText } from "./frameBatcher";
@@ -86,11 +88,20 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
   let runCounter = 0;
   // Loaded with the first run: the math parser is too big for the initial bundle.
   let gsr: GsrModule | null = null;
+  // Saves the run into history as it streams (throttled); null between runs.
+  let recorder: RunRecorder | null = null;
+  // True from the click to the run's end, so a second quick Run is ignored.
+  let busy = false;
+  deps.flushRecording = () => recorder?.flush() ?? Promise.resolve();
+  if (typeof addEventListener === "function") addEventListener("pagehide", () => void recorder?.flush());
 
   return (set, get) => {
     const updateRun = (change: (run: RunView) => RunView) => {
       const run = get().run;
-      if (run) set({ run: change(run) });
+      if (!run) return;
+      const next = change(run);
+      set({ run: next });
+      recorder?.update(next);
     };
     const updateCandidate = (index: number, change: (c: CandidateView) => CandidateView) =>
       updateRun((run) => ({ ...run, candidates: run.candidates.map((c, i) => (i === index ? change(c) : c)) }));
@@ -218,8 +229,8 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       dismissBanner: () => set({ banner: null, modelError: null }),
       stopRun: () => controller?.abort(),
       startRun: async () => {
-        const { problem, problemRef, settings, modelStatus, run } = get();
-        if (run?.status === "running") return;
+        const { problem, problemRef, settings, modelStatus } = get();
+        if (busy) return;
         if (!problem.trim()) {
           set({ banner: { code: "unknown", title: "Type or pick a math problem first.", action: "", detail: "" } });
           return;
@@ -228,8 +239,10 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           set({ banner: { code: "unknown", title: "Load a model first.", action: "Pick a model above and press Load.", detail: "" } });
           return;
         }
+        busy = true;
         controller = new AbortController();
         const signal = controller.signal;
+        await deps.historyReady;
         set({
           banner: null,
           run: {
@@ -257,6 +270,13 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             },
           },
         });
+        recorder = new RunRecorder({
+          meta: { problemRef, engine: deps.engine.capabilities.kind, model: get().model?.name ?? "" },
+          save: (saved) => deps.history.saveRun(saved),
+          onError: (error) => set({ historyError: toHistoryError(error).message }),
+        });
+        set({ shownRunId: recorder.id, historyError: null });
+        recorder.update(get().run!);
         try {
           gsr ??= await loadGsr();
           const method = gsr;
@@ -282,6 +302,10 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           endRun("failed", message.title);
         } finally {
           controller = null;
+          busy = false;
+          const finished = recorder;
+          recorder = null;
+          void finished?.flush().then(() => get().refreshHistory());
         }
       },
     };
