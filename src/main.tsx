@@ -11,6 +11,8 @@ import "./styles.css";
 const engine = new WllamaEngine();
 const store = createAppStore({ engine });
 applyDeepLink(location, store);
+// A share link pasted into an open tab changes only the hash.
+addEventListener("hashchange", () => applyDeepLink(location, store));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

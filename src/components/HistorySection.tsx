@@ -27,8 +27,7 @@ export function HistorySection() {
   }, [actions]);
 
   return (
-    <section className="panel history-section" aria-label="History">
-      <h2>History</h2>
+    <div className="history-section">
       {error && (
         <p className="inline-error" role="alert" data-testid="history.error">
           {error}
@@ -51,6 +50,6 @@ export function HistorySection() {
         onExportAll={() => void actions.exportAll()}
         onDeleteAll={() => void actions.removeAll()}
       />
-    </section>
+    </div>
   );
 }
