@@ -201,3 +201,21 @@ test("accessibility: no serious or critical axe violations on the main screens",
   await expect(app.byId("help.dialog")).toBeVisible();
   await check("help dialog");
 });
+
+test("the problem bank filters by level, subject and search, and shows its sources", async ({ page }) => {
+  const app = new RefineryPage(page);
+  await app.open();
+  await app.byId("bank.dataset").selectOption("math500");
+  await expect(app.byId("bank.count")).toContainText("of 500 problems");
+  await app.byId("bank.level").selectOption("5");
+  await app.byId("bank.subject").selectOption("Geometry");
+  const count = Number((await app.byId("bank.count").innerText()).split(" ")[0]);
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(500);
+  await app.byId("bank.list").getByRole("button").first().click();
+  await expect(app.byId("problem.reference")).toContainText("math500:test/geometry/");
+  await app.byId("bank.search").fill("zzzz-no-such-problem");
+  await expect(app.byId("bank.count")).toHaveText(/^0 of 500/);
+  await app.byId("bank.about").locator("summary").click();
+  await expect(app.byId("bank.about")).toContainText("Licence: MIT");
+});

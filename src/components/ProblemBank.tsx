@@ -1,0 +1,149 @@
+import { useEffect, useMemo, useState } from "react";
+import { DATASETS, facets, filterProblems, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
+import { useApp } from "../store/context";
+
+const MAX_LISTED = 200;
+
+/** Browse the shipped benchmark problems: dataset, level, subject, search; pick one or a random one. */
+export function ProblemBank() {
+  const problemRef = useApp((s) => s.problemRef);
+  const setProblem = useApp((s) => s.setProblem);
+  const [dataset, setDataset] = useState<DatasetId>("gsm8k");
+  const [rows, setRows] = useState<BankProblem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [level, setLevel] = useState("");
+  const [subject, setSubject] = useState("");
+  const [search, setSearch] = useState("");
+  const [open, setOpen] = useState(false);
+
+  // The dataset is fetched only once someone opens the bank.
+  useEffect(() => {
+    if (!open) return;
+    let current = true;
+    loadDataset(dataset).then(
+      (r) => current && (setRows(r), setError(null)),
+      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [dataset, open]);
+
+  const matches = useMemo(() => (rows ? filterProblems(rows, { level, subject, search }) : []), [rows, level, subject, search]);
+  const { levels, subjects } = useMemo(() => (rows ? facets(rows) : { levels: [], subjects: [] }), [rows]);
+  const pick = (row: BankProblem | undefined) => row && setProblem(row.problem, { id: row.id, dataset, answer: row.answer });
+  const ensureRows = async () => {
+    setOpen(true);
+    return rows ?? loadDataset(dataset).catch((e: unknown) => (setError(e instanceof Error ? e.message : String(e)), []));
+  };
+  const next = async () => {
+    const all = filterProblems(await ensureRows(), { level, subject, search });
+    const at = problemRef ? all.findIndex((r) => r.id === problemRef.id) : -1;
+    pick(all[(at + 1) % Math.max(all.length, 1)]);
+  };
+  const random = async () => {
+    const all = filterProblems(await ensureRows(), { level, subject, search });
+    pick(all[Math.floor(Math.random() * all.length)]);
+  };
+
+  return (
+    <div className="problem-bank">
+      <div className="bank-row">
+        <label>
+          <span className="label">Problem bank</span>
+          <select
+            data-testid="bank.dataset"
+            value={dataset}
+            onChange={(e) => {
+              setDataset(e.target.value as DatasetId);
+              setRows(null);
+              setLevel("");
+              setSubject("");
+              setOpen(true);
+            }}
+          >
+            {DATASETS.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="bank.random" onClick={() => void random()}>
+          Random problem
+        </button>
+        <button type="button" data-testid="bank.next" onClick={() => void next()}>
+          Next
+        </button>
+        <button type="button" data-testid="bank.browse" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+          {open ? "Hide list" : "Browse…"}
+        </button>
+        {problemRef && (
+          <details className="reference" data-testid="problem.reference">
+            <summary>{problemRef.id} · reference answer</summary>
+            <code>{problemRef.answer}</code>
+          </details>
+        )}
+      </div>
+      {error && <p className="inline-error">{error}</p>}
+      {open && rows && (
+        <div className="bank-browser">
+          <div className="bank-row">
+            {levels.length > 0 && (
+              <label>
+                <span className="label">Level</span>
+                <select data-testid="bank.level" value={level} onChange={(e) => setLevel(e.target.value)}>
+                  <option value="">any</option>
+                  {levels.map((l) => (
+                    <option key={l}>{l}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {subjects.length > 0 && (
+              <label>
+                <span className="label">Subject</span>
+                <select data-testid="bank.subject" value={subject} onChange={(e) => setSubject(e.target.value)}>
+                  <option value="">any</option>
+                  {subjects.map((s) => (
+                    <option key={s}>{s}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <label className="grow">
+              <span className="label">Search</span>
+              <input data-testid="bank.search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="words in the problem or its id" />
+            </label>
+            <span className="hint" data-testid="bank.count">
+              {matches.length} of {rows.length} problems
+            </span>
+          </div>
+          <ul className="bank-list" data-testid="bank.list" aria-label="Matching problems">
+            {matches.slice(0, MAX_LISTED).map((r) => (
+              <li key={r.id}>
+                <button type="button" className="bank-item" onClick={() => pick(r)} aria-current={problemRef?.id === r.id}>
+                  <span className="bank-id">{r.id}</span> {r.problem.length > 140 ? `${r.problem.slice(0, 140)}…` : r.problem}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {matches.length > MAX_LISTED && <p className="hint">Showing the first {MAX_LISTED}; narrow the search to see others.</p>}
+          <details className="bank-sources" data-testid="bank.about">
+            <summary>About these problems: sources and licences</summary>
+            <ul>
+              {DATASETS.map((d) => (
+                <li key={d.id}>
+                  <strong>{d.label}</strong>: {d.source}. Licence: {d.licence}.
+                </li>
+              ))}
+            </ul>
+            <p>
+              Full provenance: <a href={`${import.meta.env.BASE_URL}datasets/SOURCES.md`} target="_blank" rel="noopener noreferrer">SOURCES.md</a>
+            </p>
+          </details>
+        </div>
+      )}
+    </div>
+  );
+}
