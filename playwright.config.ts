@@ -32,6 +32,8 @@ export default defineConfig({
     },
   },
   webServer: {
+    // The test model server stands in for a classroom server: its origin is allowed like one.
+    env: { REFINERY_MODEL_HOSTS: `http://127.0.0.1:${process.env.E2E_MODEL_PORT ?? 4180}` },
     command: `npx vite build --logLevel warn --outDir ${process.env.E2E_OUT_DIR ?? "dist"} && npx vite preview --outDir ${process.env.E2E_OUT_DIR ?? "dist"} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,

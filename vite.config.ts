@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
+import { contentSecurityPolicy } from "./csp.config";
 
 /**
  * Cross-origin isolation lets wllama use SharedArrayBuffer and run llama.cpp
@@ -38,7 +39,8 @@ export default defineConfig({
     }),
   ],
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  // The dev server has no CSP: Vite's hot reload needs inline scripts.
+  preview: { headers: { ...isolationHeaders, "Content-Security-Policy": contentSecurityPolicy() } },
   worker: { format: "es" },
   build: { target: "es2022", chunkSizeWarningLimit: 4096 },
   optimizeDeps: { exclude: ["@wllama/wllama"] },
