@@ -113,12 +113,7 @@ export function summarizeAdapter(adapter: AdapterLike): GpuAdapterSummary {
   const device = text(info.device);
   const description = text(info.description);
   const limit = (name: keyof typeof WEBLLM_MIN_LIMITS) => positiveNumber(adapter.limits?.[name]) ?? 0;
-  let shaderF16 = false;
-  try {
-    shaderF16 = adapter.features?.has("shader-f16") === true;
-  } catch {
-    shaderF16 = false;
-  }
+  const shaderF16 = hasFeature(adapter, "shader-f16");
   return {
     vendor,
     architecture,
@@ -132,6 +127,14 @@ export function summarizeAdapter(adapter: AdapterLike): GpuAdapterSummary {
     maxComputeWorkgroupStorageSize: limit("maxComputeWorkgroupStorageSize"),
     maxStorageBuffersPerShaderStage: limit("maxStorageBuffersPerShaderStage"),
   };
+}
+
+function hasFeature(adapter: AdapterLike, feature: string): boolean {
+  try {
+    return adapter.features?.has(feature) === true;
+  } catch {
+    return false;
+  }
 }
 
 const SOFTWARE_RENDERERS: Array<[RegExp, string]> = [

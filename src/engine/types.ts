@@ -6,18 +6,26 @@ import type { GenerationCallbacks, GenerationPort, GenerationRequest, Generation
 
 export type EngineKind = "wllama" | "webllm";
 
-/** Where a model's weights come from, as the engine sees it. */
+import type { WebLlmModelSource } from "./webllm/types";
+
+/** Where a model's weights come from, as the engine sees it (url/file: wllama; webllm: WebLLM). */
 export type ModelSource =
   | { kind: "url"; url: string; name: string }
-  | { kind: "file"; file: File; name: string };
+  | { kind: "file"; file: File; name: string }
+  | WebLlmModelSource;
 
-export type LoadPhase = "download" | "cache" | "initialize";
+/** compile: WebLLM building its WebGPU shaders. */
+export type LoadPhase = "download" | "cache" | "compile" | "initialize";
 
 export interface LoadProgress {
   phase: LoadPhase;
   /** Bytes done and total of the current phase; 0/0 when unknown. */
   loadedBytes: number;
   totalBytes: number;
+  /** 0–1 when the engine knows it without byte counts (WebLLM's shader compilation). */
+  fraction?: number | null;
+  /** The engine's own progress line, if any. */
+  text?: string;
 }
 
 export interface LoadedModelInfo {

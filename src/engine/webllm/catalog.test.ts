@@ -1,7 +1,7 @@
 import { prebuiltAppConfig, type ModelRecord } from "@mlc-ai/web-llm";
 import { describe, expect, it } from "vitest";
 import type { DeviceCapabilities } from "../capabilities";
-import { catalogDevice, defaultModel, effectiveLimits, mathModels, modelsForDevice, parseModelId } from "./catalog";
+import { catalogDevice, contextWindowFor, defaultModel, effectiveLimits, mathModels, modelsForDevice, parseModelId } from "./catalog";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -68,7 +68,7 @@ describe("mathModels", () => {
     expect(math!.label).toBe("Qwen2.5-Math 1.5B Instruct (q4f16)");
     expect(math!.downloadBytes).toBeGreaterThan(800 * MiB);
     expect(math!.downloadBytes).toBeLessThan(900 * MiB);
-    expect(math!.summary).toBe("≈826 MB download · ≈1.6 GB GPU memory · math-tuned");
+    expect(math!.summary).toBe("≈826 MB download · ≈1.6 GB GPU memory at 4K context · math-tuned");
     const qwen3 = mathModels(FIXTURE).find((e) => e.modelId === "Qwen3-1.7B-q4f32_1-MLC")!;
     expect(qwen3.summary).toMatch(/general · reasons in <think>$/);
     expect(qwen3.needsF16).toBe(false);
@@ -165,9 +165,9 @@ describe("catalogDevice", () => {
     crossOriginIsolated: true,
   });
 
-  it("uses RAM as a hint only when the browser did not cap it", () => {
+  it("uses three quarters of the RAM as a memory hint when the browser tells it", () => {
     expect(catalogDevice(caps(4))?.memoryHintMB).toBe(3072);
-    expect(catalogDevice(caps(8))?.memoryHintMB).toBeUndefined();
+    expect(catalogDevice(caps(16))?.memoryHintMB).toBe(12288);
     expect(catalogDevice(caps(null))?.memoryHintMB).toBeUndefined();
     expect(catalogDevice({ ...caps(8), webgpu: { available: false, reason: "none" } })).toBeNull();
   });
@@ -192,5 +192,22 @@ describe("the real 0.2.86 catalogue", () => {
       "DeepSeek-R1-Distill-Qwen-7B-q4f16_1-MLC",
     ]);
     expect(defaultModel(entries)?.modelId).toBe("Qwen2.5-Math-1.5B-Instruct-q4f16_1-MLC");
+  });
+});
+
+describe("contextWindowFor", () => {
+  it("caps the requested window at the model's own limit, not WebLLM's 4096 override", () => {
+    const math = record("Qwen2.5-Math-1.5B-Instruct-q4f16_1-MLC", 1629.75);
+    const qwen3 = record("Qwen3-1.7B-q4f16_1-MLC", 2036.66);
+    expect(contextWindowFor(math, 8192)).toBe(4096);
+    expect(contextWindowFor(qwen3, 8192)).toBe(8192);
+    expect(contextWindowFor(qwen3, 2048)).toBe(2048);
+    expect(contextWindowFor(qwen3, 100000)).toBe(40960);
+  });
+
+  it("uses the record's override for unknown models and sets nothing for sliding windows", () => {
+    expect(contextWindowFor(record("Custom-q4f16_1-MLC", 1), 8192)).toBe(4096);
+    expect(contextWindowFor({ model: "http://x.test/m", model_id: "custom:x", model_lib: "http://x.test/l.wasm" }, 8192)).toBe(8192);
+    expect(contextWindowFor(record("Mistral-7B-Instruct-v0.3-q4f16_1-MLC", 1, { overrides: { sliding_window_size: 4096, context_window_size: -1 } }), 8192)).toBeNull();
   });
 });

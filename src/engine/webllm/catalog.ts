@@ -19,6 +19,12 @@ interface FamilyInfo {
   label: string;
   /** Parameters, for the download size estimate. */
   params: number;
+  /**
+   * The model's own context limit (max_position_embeddings; 32768 where we
+   * know no better). WebLLM's records override the window to 4096 to keep
+   * memory low; a larger window costs KV-cache memory but works.
+   */
+  maxContext: number;
   /** Hidden size and vocabulary: the embedding table is the largest single GPU buffer. */
   hidden?: number;
   vocab?: number;
@@ -34,6 +40,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen2.5-Math-1.5B-Instruct",
     label: "Qwen2.5-Math 1.5B Instruct",
     params: 1.54e9,
+    maxContext: 4096,
     hidden: 1536,
     vocab: 151936,
     mathTuned: true,
@@ -44,6 +51,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3-1.7B",
     label: "Qwen3 1.7B",
     params: 1.72e9,
+    maxContext: 40960,
     hidden: 2048,
     vocab: 151936,
     mathTuned: false,
@@ -54,6 +62,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen2.5-1.5B-Instruct",
     label: "Qwen2.5 1.5B Instruct",
     params: 1.54e9,
+    maxContext: 32768,
     hidden: 1536,
     vocab: 151936,
     mathTuned: false,
@@ -64,6 +73,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3-0.6B",
     label: "Qwen3 0.6B",
     params: 0.6e9,
+    maxContext: 40960,
     hidden: 1024,
     vocab: 151936,
     mathTuned: false,
@@ -74,6 +84,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3-4B",
     label: "Qwen3 4B",
     params: 4.02e9,
+    maxContext: 40960,
     hidden: 2560,
     vocab: 151936,
     mathTuned: false,
@@ -84,6 +95,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3.5-0.8B",
     label: "Qwen3.5 0.8B",
     params: 0.8e9,
+    maxContext: 32768,
     mathTuned: false,
     reasoning: true,
     note: "Hybrid (linear-attention) Qwen3.5; reasons in a <think> block.",
@@ -92,6 +104,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3.5-2B",
     label: "Qwen3.5 2B",
     params: 2e9,
+    maxContext: 32768,
     mathTuned: false,
     reasoning: true,
     note: "Hybrid (linear-attention) Qwen3.5; reasons in a <think> block.",
@@ -100,6 +113,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen3.5-4B",
     label: "Qwen3.5 4B",
     params: 4e9,
+    maxContext: 32768,
     mathTuned: false,
     reasoning: true,
     note: "Hybrid (linear-attention) Qwen3.5; reasons in a <think> block.",
@@ -108,6 +122,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen2.5-3B-Instruct",
     label: "Qwen2.5 3B Instruct",
     params: 3.09e9,
+    maxContext: 32768,
     hidden: 2048,
     vocab: 151936,
     mathTuned: false,
@@ -118,6 +133,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Qwen2.5-0.5B-Instruct",
     label: "Qwen2.5 0.5B Instruct",
     params: 0.49e9,
+    maxContext: 32768,
     hidden: 896,
     vocab: 151936,
     mathTuned: false,
@@ -128,6 +144,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Llama-3.2-1B-Instruct",
     label: "Llama 3.2 1B Instruct",
     params: 1.24e9,
+    maxContext: 131072,
     hidden: 2048,
     vocab: 128256,
     mathTuned: false,
@@ -138,6 +155,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "Llama-3.2-3B-Instruct",
     label: "Llama 3.2 3B Instruct",
     params: 3.21e9,
+    maxContext: 131072,
     hidden: 3072,
     vocab: 128256,
     mathTuned: false,
@@ -148,6 +166,7 @@ const FAMILIES: readonly FamilyInfo[] = [
     family: "DeepSeek-R1-Distill-Qwen-7B",
     label: "DeepSeek-R1-Distill-Qwen 7B",
     params: 7.62e9,
+    maxContext: 131072,
     hidden: 3584,
     vocab: 152064,
     mathTuned: true,
@@ -171,7 +190,10 @@ export interface WebLlmCatalogEntry {
   downloadBytes: number;
   /** WebLLM's own figure for GPU memory at `contextWindow`, or null. */
   vramMB: number | null;
+  /** The window WebLLM's record sets (and `vramMB` assumes). */
   contextWindow: number | null;
+  /** The largest window the model itself supports. */
+  maxContextWindow: number;
   mathTuned: boolean;
   reasoning: boolean;
   lowResource: boolean;
@@ -216,7 +238,7 @@ function toEntry(record: ModelRecord, info: FamilyInfo, quantization: string): W
   const kind = [info.mathTuned ? "math-tuned" : "general", info.reasoning ? "reasons in <think>" : null].filter(Boolean);
   const summary = [
     `≈${formatGB(downloadBytes)} download`,
-    vramMB !== null ? `≈${formatGB(vramMB * MiB)} GPU memory` : null,
+    vramMB !== null ? `≈${formatGB(vramMB * MiB)} GPU memory${contextWindow ? ` at ${Math.round(contextWindow / 1024)}K context` : ""}` : null,
     ...kind,
   ]
     .filter(Boolean)
@@ -230,6 +252,7 @@ function toEntry(record: ModelRecord, info: FamilyInfo, quantization: string): W
     downloadBytes,
     vramMB,
     contextWindow,
+    maxContextWindow: info.maxContext,
     mathTuned: info.mathTuned,
     reasoning: info.reasoning,
     lowResource: record.low_resource_required === true,
@@ -341,8 +364,9 @@ export function defaultModel(entries: readonly WebLlmCatalogEntry[]): WebLlmCata
 
 /**
  * The catalogue's view of a detected device, or null without a WebGPU adapter.
- * navigator.deviceMemory is capped at 8 by browsers, so only smaller values say
- * anything; then weights must also fit in RAM and we allow three quarters of it.
+ * With navigator.deviceMemory known (Chromium; rounded, and capped at 8 by some
+ * versions) the weights must also pass through RAM, so at most three quarters
+ * of it is allowed.
  */
 export function catalogDevice(caps: DeviceCapabilities): CatalogDevice | null {
   if (!caps.webgpu.available) return null;
@@ -352,6 +376,22 @@ export function catalogDevice(caps: DeviceCapabilities): CatalogDevice | null {
     shaderF16: a.shaderF16,
     maxBufferSize: a.maxBufferSize,
     maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
-    ...(ram !== null && ram < 8 ? { memoryHintMB: Math.round(ram * 1024 * 0.75) } : {}),
+    ...(ram !== null ? { memoryHintMB: Math.round(ram * 1024 * 0.75) } : {}),
   };
+}
+
+/**
+ * The context window to ask WebLLM for: what the user asked, capped by the
+ * model's own limit (from the catalogue, else the record's override). Sliding-
+ * window records get none: WebLLM refuses a positive context_window_size beside
+ * a positive sliding_window_size.
+ */
+export function contextWindowFor(record: ModelRecord, requested: number): number | null {
+  if ((record.overrides?.sliding_window_size ?? -1) > 0) return null;
+  const parsed = parseModelId(record.model_id);
+  const known = parsed && parsed.suffix === "" ? FAMILIES.find((f) => f.family === parsed.family)?.maxContext : undefined;
+  const cap = known ?? record.overrides?.context_window_size;
+  const wanted = Math.floor(requested);
+  if (!(wanted > 0)) return cap ?? null;
+  return cap && cap > 0 ? Math.min(wanted, cap) : wanted;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gpuLabelFromProgress, parseWebLlmProgress } from "./progress";
+import { gpuLabelFromProgress, parseWebLlmProgress, toLoadProgress } from "./progress";
 
 const MiB = 1024 * 1024;
 
@@ -56,5 +56,14 @@ describe("parseWebLlmProgress", () => {
       loadedBytes: 0,
       totalBytes: 0,
     });
+  });
+});
+
+describe("toLoadProgress", () => {
+  it("passes the compile phase through to the shared LoadPhase", () => {
+    const compile = parseWebLlmProgress({ progress: 0.5, timeElapsed: 1, text: "Loading GPU shader modules[5/10]: 50% completed, 1 secs elapsed." });
+    expect(toLoadProgress(compile)).toEqual({ ...compile, phase: "compile", webllmPhase: "compile" });
+    const cache = parseWebLlmProgress({ progress: 0.5, timeElapsed: 1, text: "Loading model from cache[1/2]: 10MB loaded. 50% completed, 1 secs elapsed." });
+    expect(toLoadProgress(cache)).toMatchObject({ phase: "cache", webllmPhase: "cache" });
   });
 });

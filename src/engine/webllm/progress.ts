@@ -14,7 +14,7 @@
  * skips the "Fetching" lines entirely.
  */
 import type { InitProgressReport } from "@mlc-ai/web-llm";
-import type { WebLlmLoadProgress } from "./types";
+import type { WebLlmLoadProgress, WebLlmProgressReport } from "./types";
 
 const MiB = 1024 * 1024;
 
@@ -23,7 +23,7 @@ const LOADING = /^Loading model from cache\[(\d+)\/(\d+)\]:\s*(\d+)\s*MB loaded/
 const SHADERS = /shader/i;
 const FINISHED = /^Finish loading on (.*)$/s;
 
-export function parseWebLlmProgress(report: InitProgressReport): WebLlmLoadProgress {
+export function parseWebLlmProgress(report: InitProgressReport): WebLlmProgressReport {
   const text = String(report.text ?? "");
   const progress = Number.isFinite(report.progress) ? Math.min(1, Math.max(0, report.progress)) : null;
   const bytes = (mb: string) => {
@@ -38,6 +38,11 @@ export function parseWebLlmProgress(report: InitProgressReport): WebLlmLoadProgr
   if (SHADERS.test(text)) return { phase: "compile", loadedBytes: 0, totalBytes: 0, fraction: progress, text };
   if (FINISHED.test(text)) return { phase: "initialize", loadedBytes: 0, totalBytes: 0, fraction: 1, text };
   return { phase: "initialize", loadedBytes: 0, totalBytes: 0, fraction: null, text };
+}
+
+/** The shared LoadProgress for a parsed report (see WebLlmLoadProgress on the compile phase). */
+export function toLoadProgress(report: WebLlmProgressReport): WebLlmLoadProgress {
+  return { ...report, webllmPhase: report.phase };
 }
 
 /** The adapter WebLLM says it loaded on ("WebGPU - NVIDIA GeForce RTX 3060"), or null. */

@@ -16,16 +16,35 @@ export interface WebLlmModelSource {
     modelUrl: string;
     /** The compiled model library (a *-webgpu.wasm file). */
     modelLibUrl: string;
+    /** From `validateCustomModel`: the model's own context window (caps the one requested at load)… */
+    contextWindow?: number | null;
+    /** …and its quantisation ("q4f16_1" marks it as needing shader-f16). */
+    quantization?: string | null;
   };
 }
 
 /** WebLLM compiles its WebGPU shaders after the weights are on the GPU: a phase of its own. */
 export type WebLlmLoadPhase = LoadPhase | "compile";
 
-export interface WebLlmLoadProgress extends Omit<LoadProgress, "phase"> {
+/** What `parseWebLlmProgress` reads from one WebLLM progress report. */
+export interface WebLlmProgressReport {
   phase: WebLlmLoadPhase;
+  /** Bytes done and total of the phase; 0/0 when unknown (always for compile and initialize). */
+  loadedBytes: number;
+  totalBytes: number;
   /** 0–1 within the phase when WebLLM says so (also for the byte-less compile phase), else null. */
   fraction: number | null;
   /** WebLLM's own progress line, for a details view. */
+  text: string;
+}
+
+/**
+ * What `WebLlmEngine.load` reports: a shared `LoadProgress` plus the detail.
+ * Until `LoadPhase` gains "compile", shader compilation is reported with
+ * `phase: "initialize"` and `webllmPhase: "compile"`.
+ */
+export interface WebLlmLoadProgress extends LoadProgress {
+  webllmPhase: WebLlmLoadPhase;
+  fraction: number | null;
   text: string;
 }

@@ -63,6 +63,7 @@ export class WllamaEngine implements Engine {
   }
 
   load(source: ModelSource, options: LoadOptions, onProgress: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+    if (source.kind === "webllm") return Promise.reject(new Error("wllama loads GGUF files; this is a WebLLM model."));
     const id = this.nextId++;
     this.loaded = null;
     return new Promise((resolve, reject) => {

@@ -1,0 +1,38 @@
+/**
+ * Batched parallel decoding on WebLLM 0.2.86: N candidates in one forward pass per
+ * step, on a pipeline the WebLLM worker already has loaded. Runs inside the worker
+ * (it touches the GPU through the pipeline); only `selfTestStore` and `deviceKey`
+ * belong on the main thread, where localStorage is.
+ */
+export {
+  BatchedDecodeError,
+  runBatched,
+  KV_PAGE_SIZE,
+  type BatchedDecodeOptions,
+  type BatchedPhase,
+  type CandidatePartial,
+} from "./decoder";
+export {
+  asBatchablePipeline,
+  checkBatchSupport,
+  readModelMetadata,
+  type BatchSupport,
+  type ModelLibraryMetadata,
+} from "./support";
+export {
+  compareTokenStreams,
+  createSelfTestStore,
+  decodeWithPipeline,
+  deviceKey,
+  memoryStorage,
+  runSelfTest,
+  selfTestStore,
+  type SelfTestDeps,
+  type SelfTestReport,
+  type SelfTestStore,
+  type SelfTestVerdict,
+  type StoredVerdict,
+  type TokenMismatch,
+} from "./selftest";
+export { encodeChatPrompt, type EncodedPrompt } from "./prompt";
+export type { BatchablePipeline, SequentialPipeline } from "./internals";
