@@ -4,7 +4,7 @@ import type { AppStore } from "./store";
 /**
  * Applies what the page's address asks for, without starting anything:
  * - `?engine=wllama&model=<url>` preselects a URL model (a teacher shares one link;
- *   nothing downloads until Load is pressed);
+ *   nothing downloads until Load is pressed); `?engine=webllm|wllama` alone picks the engine;
  * - `#problem=…&n=…` (a share link) fills the problem and its settings.
  * A damaged link changes nothing and says why in the error banner.
  */
@@ -13,8 +13,13 @@ export function applyDeepLink(location: { search: string; hash: string }, store:
   const engine = params.get("engine");
   const model = params.get("model");
   const problems: string[] = [];
-  if (model) store.getState().setModelChoice({ kind: "url", url: model });
-  if (engine !== null && engine !== "wllama") problems.push(`This link asks for the engine "${engine}", which is not available here; using wllama.`);
+  if (engine === "wllama" || engine === "webllm") void store.getState().setEngineOverride(engine);
+  else if (engine !== null) problems.push(`This link asks for an unknown engine "${engine.slice(0, 40)}"; the engine is chosen automatically.`);
+  // A model URL is a GGUF file, so it implies wllama.
+  if (model) {
+    if (engine !== "wllama") void store.getState().setEngineOverride("wllama");
+    store.getState().setModelChoice({ kind: "url", url: model });
+  }
 
   const shared = parseShareHash(location.hash);
   if (shared && "error" in shared) problems.push(shared.error);

@@ -1,18 +1,20 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./components/App";
-import { WllamaEngine } from "./engine/wllama/client";
+import { detectCapabilities } from "./engine/capabilities";
+import { defaultEngineHub } from "./engine/hub";
 import { createAppStore } from "./store";
 import { AppStoreContext } from "./store/context";
 import { applyDeepLink } from "./deepLink";
 import "./styles.css";
 
-// One engine for the page's lifetime; the store receives it, components never create it.
-const engine = new WllamaEngine();
-const store = createAppStore({ engine });
+// Engines are created here (lazily, one at a time) and handed to the store; components never create them.
+const store = createAppStore({ engines: defaultEngineHub() });
 applyDeepLink(location, store);
 // A share link pasted into an open tab changes only the hash.
 addEventListener("hashchange", () => applyDeepLink(location, store));
+// WebLLM when this device has a usable GPU, wllama otherwise; the store says which and why.
+void detectCapabilities().then((caps) => store.getState().setCapabilities(caps));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -1,9 +1,10 @@
-import { lazy, Suspense, useContext, useEffect } from "react";
+import { lazy, Suspense, useContext, useEffect, useState } from "react";
 import { AppStoreContext, useApp } from "../store/context";
 import { loadGsr } from "../store/gsrModule";
 import { ErrorBanner } from "./ErrorBanner";
 import { HistorySection } from "./HistorySection";
 import { ModelPanel } from "./ModelPanel";
+import { ModelsManager } from "./ModelsManager";
 import { ProblemPanel } from "./ProblemPanel";
 import { RunControls } from "./RunControls";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -17,6 +18,7 @@ export function App() {
   const store = useContext(AppStoreContext)!;
   const hasRun = useApp((s) => s.run !== null);
   const modelReady = useApp((s) => s.modelStatus === "ready");
+  const [showModels, setShowModels] = useState(false);
 
   // Fetch the run's code while the user types the problem.
   useEffect(() => {
@@ -44,8 +46,14 @@ export function App() {
           <h1>
             Refinery <span className="tagline">generative self-refinement, on your device</span>
           </h1>
-          <ViewControls />
+          <div className="view-controls">
+            <button type="button" data-testid="models.open" aria-expanded={showModels} onClick={() => setShowModels((v) => !v)}>
+              Models
+            </button>
+            <ViewControls />
+          </div>
         </div>
+        {showModels && <ModelsManager />}
         <ModelPanel />
       </header>
       <ErrorBanner />

@@ -9,6 +9,8 @@ export interface ProgressView {
   fraction: number | null;
   bytesPerSecond: number | null;
   etaSeconds: number | null;
+  /** The engine's own progress line, if any. */
+  text: string | null;
 }
 
 /**
@@ -31,12 +33,12 @@ export class ProgressTracker {
     const first = this.samples[0]!;
     const dt = (nowMs - first.t) / 1000;
     const bytesPerSecond = dt > 0.2 ? (p.loadedBytes - first.bytes) / dt : null;
-    const fraction = p.totalBytes > 0 ? Math.min(1, p.loadedBytes / p.totalBytes) : null;
+    const fraction = p.totalBytes > 0 ? Math.min(1, p.loadedBytes / p.totalBytes) : (p.fraction ?? null);
     const etaSeconds =
       bytesPerSecond && bytesPerSecond > 0 && p.totalBytes > 0
         ? Math.max(0, (p.totalBytes - p.loadedBytes) / bytesPerSecond)
         : null;
-    return { phase: p.phase, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, fraction, bytesPerSecond, etaSeconds };
+    return { phase: p.phase, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, fraction, bytesPerSecond, etaSeconds, text: p.text ?? null };
   }
 }
 

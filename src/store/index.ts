@@ -3,6 +3,7 @@
  * start-up and passed in; actions are callable from outside React.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
+import { singleEngineHub, type EngineHub } from "../engine/hub";
 import type { Engine } from "../engine/types";
 import { createHistory, type RunHistory } from "../history/db";
 import type { Schedule } from "./frameBatcher";
@@ -13,7 +14,8 @@ import { createRunSlice, type RunSlice } from "./runSlice";
 import { createSettingsSlice, type SettingsSlice } from "./settingsSlice";
 
 export interface AppDeps {
-  engine: Engine;
+  /** The engine in use; created at start-up, replaced only when the user switches engine. */
+  engines: EngineHub;
   /** Saved runs (IndexedDB). */
   history: RunHistory;
   /** Settles once runs left 'running' by a page that died are marked incomplete. */
@@ -28,14 +30,17 @@ export interface AppDeps {
 export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice;
 export type AppStore = StoreApi<AppState>;
 
+/** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */
 export function createAppStore(
-  deps: Pick<AppDeps, "engine"> & Partial<Omit<AppDeps, "historyReady" | "flushRecording">>,
+  deps: ({ engine: Engine } | { engines: EngineHub }) & Partial<Omit<AppDeps, "engines" | "historyReady" | "flushRecording">>,
 ): AppStore {
   const history = deps.history ?? createHistory();
+  const { engine: _single, engines: _hub, ...rest } = deps as Partial<{ engine: Engine; engines: EngineHub }> & typeof deps;
   const full: AppDeps = {
     now: () => performance.now(),
     schedule: animationFrame,
-    ...deps,
+    ...rest,
+    engines: "engines" in deps ? deps.engines : singleEngineHub(deps.engine),
     history,
     historyReady: history.markInterruptedRuns().catch(() => 0),
     flushRecording: async () => undefined,

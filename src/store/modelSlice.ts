@@ -1,7 +1,11 @@
 import type { StateCreator } from "zustand";
+import { chooseEngine, type DeviceCapabilities } from "../engine/capabilities";
 import { toUserFacing, type UserFacingError } from "../engine/errors";
-import { ProgressTracker, type ProgressView } from "../engine/progress";
-import type { LoadedModelInfo, ModelSource } from "../engine/types";
+import { markModelUsed, requestPersistentStorage, storageEstimate, willFit } from "../engine/modelCache";
+import { formatBytes, ProgressTracker, type ProgressView } from "../engine/progress";
+import type { EngineKind, LoadedModelInfo, ModelSource } from "../engine/types";
+import { catalogDevice, defaultModel, modelsForDevice, type ExcludedModel, type WebLlmCatalogEntry } from "../engine/webllm/catalog";
+import { PREBUILT_MATH_MODELS } from "../engine/webllm/prebuilt";
 import { GGUF_CATALOG } from "../engine/wllama/catalog";
 import type { AppDeps, AppState } from "./index";
 
@@ -9,85 +13,205 @@ import type { AppDeps, AppState } from "./index";
 export type ModelChoice =
   | { kind: "catalog"; id: string }
   | { kind: "url"; url: string }
-  | { kind: "file"; file: File | null };
+  | { kind: "file"; file: File | null }
+  | { kind: "webllm"; modelId: string }
+  | { kind: "webllm-custom"; modelUrl: string; libUrl: string };
 
 export type ModelStatus = "idle" | "loading" | "ready" | "error";
 
 export interface ModelSlice {
+  /** What detection found; null until it finishes. */
+  capabilities: DeviceCapabilities | null;
+  engineKind: EngineKind;
+  /** One line: which engine runs where, and why. */
+  engineReason: string;
+  /** The user's choice in Settings; null = automatic. */
+  engineOverride: EngineKind | null;
+  /** WebLLM models this device can run, and those left out with why. */
+  webllmModels: WebLlmCatalogEntry[];
+  webllmExcluded: ExcludedModel[];
   modelChoice: ModelChoice;
   modelStatus: ModelStatus;
   progress: ProgressView | null;
   model: LoadedModelInfo | null;
   modelError: UserFacingError | null;
+  /** A download that the storage estimate says will not fit, waiting for the user's go-ahead. */
+  storageWarning: string | null;
+  setCapabilities(caps: DeviceCapabilities): void;
+  setEngineOverride(kind: EngineKind | null): Promise<void>;
   setModelChoice(choice: ModelChoice): void;
-  loadModel(): Promise<void>;
+  loadModel(options?: { ignoreStorageWarning?: boolean }): Promise<void>;
   cancelLoad(): void;
 }
 
+const info = (title: string, action = ""): UserFacingError => ({ code: "unknown", title, action, detail: "" });
+
 /** Resolves the picker's choice to what the engine loads, or explains what is missing. */
-export function resolveModelSource(choice: ModelChoice): ModelSource | { error: string } {
+export async function resolveModelSource(
+  choice: ModelChoice,
+  webllmModels: readonly WebLlmCatalogEntry[],
+  fetchFn: typeof fetch = (...a) => fetch(...a),
+): Promise<ModelSource | { error: string }> {
   switch (choice.kind) {
     case "catalog": {
       const entry = GGUF_CATALOG.find((e) => e.id === choice.id);
       return entry ? { kind: "url", url: entry.url, name: entry.label } : { error: "Pick a model from the list." };
     }
     case "url": {
-      const url = choice.url.trim();
-      let parsed: URL;
-      try {
-        parsed = new URL(url, typeof location === "undefined" ? undefined : location.href);
-      } catch {
-        return { error: "That is not a valid URL. Enter the address of a .gguf file, e.g. http://192.168.1.10:8080/model.gguf" };
-      }
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-        return { error: "Model URLs must start with http:// or https://." };
-      const name = decodeURIComponent(parsed.pathname.split("/").pop() || parsed.host);
-      return { kind: "url", url: parsed.href, name };
+      const parsed = parseHttpUrl(choice.url);
+      if ("error" in parsed) return { error: `${parsed.error} Enter the address of a .gguf file, e.g. http://192.168.1.10:8080/model.gguf` };
+      return { kind: "url", url: parsed.href, name: decodeURIComponent(parsed.pathname.split("/").pop() || parsed.host) };
     }
     case "file":
       if (!choice.file) return { error: "Choose a .gguf file first." };
       if (choice.file.size === 0) return { error: `"${choice.file.name}" is empty.` };
+      // GGUF files begin with the magic bytes "GGUF"; anything else would fail deep inside llama.cpp.
+      if ((await readMagic(choice.file)) !== "GGUF")
+        return { error: `"${choice.file.name}" is not a GGUF model file (it does not start with "GGUF"). Choose a .gguf file made for llama.cpp.` };
       return { kind: "file", file: choice.file, name: choice.file.name };
+    case "webllm": {
+      const entry = webllmModels.find((e) => e.modelId === choice.modelId);
+      return entry ? { kind: "webllm", modelId: entry.modelId, name: entry.label } : { error: "Pick a WebLLM model this device can run." };
+    }
+    case "webllm-custom": {
+      const model = parseHttpUrl(choice.modelUrl);
+      const lib = parseHttpUrl(choice.libUrl);
+      if ("error" in model) return { error: `Model folder URL: ${model.error}` };
+      if ("error" in lib) return { error: `Model library URL: ${lib.error}` };
+      const { validateCustomModel, customModelId } = await import("../engine/webllm/customModel");
+      const check = await validateCustomModel(fetchFn, model.href, lib.href);
+      if (!check.ok) return { error: `This custom WebLLM model cannot be used: ${check.problems.join(" ")}` };
+      return {
+        kind: "webllm",
+        modelId: customModelId(model.href),
+        name: model.pathname.split("/").filter(Boolean).pop() ?? model.host,
+        custom: { modelUrl: model.href, modelLibUrl: lib.href, contextWindow: check.contextWindow, quantization: check.quantization },
+      };
+    }
   }
+}
+
+async function readMagic(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return String.fromCharCode(...bytes);
+}
+
+function parseHttpUrl(text: string): URL | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return { error: "That is not a valid URL." };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { error: "Model URLs must start with http:// or https://." };
+  return url;
+}
+
+/** The picker's starting choice for an engine. */
+function defaultChoice(kind: EngineKind, webllmModels: readonly WebLlmCatalogEntry[]): ModelChoice {
+  if (kind === "webllm") {
+    const best = defaultModel(webllmModels);
+    return best ? { kind: "webllm", modelId: best.modelId } : { kind: "webllm-custom", modelUrl: "", libUrl: "" };
+  }
+  return { kind: "catalog", id: GGUF_CATALOG[0]!.id };
+}
+
+/** Bytes a choice will download, when known before the download. */
+function downloadSize(choice: ModelChoice, webllmModels: readonly WebLlmCatalogEntry[]): number | null {
+  if (choice.kind === "catalog") return GGUF_CATALOG.find((e) => e.id === choice.id)?.sizeBytes ?? null;
+  if (choice.kind === "webllm") return webllmModels.find((e) => e.modelId === choice.modelId)?.downloadBytes ?? null;
+  return null;
 }
 
 export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], ModelSlice> {
   let loadController: AbortController | null = null;
-  return (set, get) => ({
-    modelChoice: { kind: "catalog", id: GGUF_CATALOG[0]!.id },
-    modelStatus: "idle",
-    progress: null,
-    model: null,
-    modelError: null,
-    setModelChoice: (modelChoice) => set({ modelChoice }),
-    loadModel: async () => {
-      if (get().modelStatus === "loading" || get().run?.status === "running") return;
-      const source = resolveModelSource(get().modelChoice);
-      if ("error" in source) {
-        set({ modelError: { code: "unknown", title: source.error, action: "", detail: "" } });
-        return;
-      }
-      loadController = new AbortController();
-      const tracker = new ProgressTracker();
-      set({ modelStatus: "loading", progress: null, model: null, modelError: null, banner: null });
-      try {
-        const model = await deps.engine.load(
-          source,
-          { contextSize: get().settings.contextSize, signal: loadController.signal },
-          (p) => set({ progress: tracker.update(p, deps.now()) }),
-        );
-        set({ modelStatus: "ready", model, progress: null });
-      } catch (error) {
-        const aborted = loadController?.signal.aborted;
-        set({
-          modelStatus: aborted ? "idle" : "error",
-          progress: null,
-          modelError: aborted ? null : toUserFacing(error),
-        });
-      } finally {
-        loadController = null;
-      }
-    },
-    cancelLoad: () => loadController?.abort(),
-  });
+  return (set, get) => {
+    /** Re-decides the engine from what was detected and the user's override. */
+    const decideEngine = (caps: DeviceCapabilities | null, override: EngineKind | null) => {
+      const device = caps ? catalogDevice(caps) : null;
+      const { entries, excluded } = device ? modelsForDevice(PREBUILT_MATH_MODELS, device) : { entries: [], excluded: [] };
+      const choice = caps
+        ? chooseEngine(caps, override)
+        : { kind: override ?? ("wllama" as const), reason: "wllama on the CPU (checking this device for WebGPU…)" };
+      const changed = choice.kind !== get().engineKind;
+      set({
+        engineKind: choice.kind,
+        engineReason: choice.reason,
+        webllmModels: entries,
+        webllmExcluded: excluded,
+        ...(changed || get().modelChoice.kind.startsWith("webllm") !== (choice.kind === "webllm")
+          ? { modelChoice: defaultChoice(choice.kind, entries) }
+          : {}),
+        ...(changed ? { modelStatus: "idle" as const, model: null, progress: null } : {}),
+      });
+    };
+
+    return {
+      capabilities: null,
+      engineKind: "wllama",
+      engineReason: "wllama on the CPU (checking this device for WebGPU…)",
+      engineOverride: null,
+      webllmModels: [],
+      webllmExcluded: [],
+      modelChoice: defaultChoice("wllama", []),
+      modelStatus: "idle",
+      progress: null,
+      model: null,
+      modelError: null,
+      storageWarning: null,
+      setCapabilities: (capabilities) => {
+        set({ capabilities });
+        decideEngine(capabilities, get().engineOverride);
+      },
+      setEngineOverride: async (engineOverride) => {
+        if (get().modelStatus === "loading" || get().run?.status === "running") return;
+        set({ engineOverride });
+        decideEngine(get().capabilities, engineOverride);
+      },
+      setModelChoice: (modelChoice) => set({ modelChoice, storageWarning: null }),
+      loadModel: async (options = {}) => {
+        if (get().modelStatus === "loading" || get().run?.status === "running") return;
+        const { modelChoice, webllmModels, engineKind } = get();
+        set({ modelError: null, banner: null });
+        const source = await resolveModelSource(modelChoice, webllmModels);
+        if ("error" in source) return set({ modelError: info(source.error) });
+
+        // Warn before a download that the browser's storage estimate says will not fit.
+        const size = downloadSize(modelChoice, webllmModels);
+        if (size !== null && !options.ignoreStorageWarning) {
+          const estimate = await storageEstimate().catch(() => null);
+          if (estimate && !willFit(size, estimate)) {
+            return set({
+              storageWarning: `This model needs about ${formatBytes(size)}, but the browser reports only ${formatBytes(
+                Math.max(0, estimate.quotaBytes - estimate.usageBytes),
+              )} of storage free. Delete cached models (Models) or load anyway.`,
+            });
+          }
+        }
+        set({ storageWarning: null });
+
+        loadController = new AbortController();
+        const tracker = new ProgressTracker();
+        set({ modelStatus: "loading", progress: null, model: null });
+        try {
+          const engine = await deps.engines.use(engineKind);
+          const model = await engine.load(
+            source,
+            { contextSize: get().settings.contextSize, signal: loadController.signal },
+            (p) => set({ progress: tracker.update(p, deps.now()) }),
+          );
+          set({ modelStatus: "ready", model, progress: null });
+          if (source.kind === "url") markModelUsed("wllama", source.url);
+          // Ask once a model is worth keeping; browsers may evict caches otherwise.
+          void requestPersistentStorage().catch(() => false);
+        } catch (error) {
+          const aborted = loadController?.signal.aborted;
+          set({ modelStatus: aborted ? "idle" : "error", progress: null, modelError: aborted ? null : toUserFacing(error) });
+        } finally {
+          loadController = null;
+        }
+      },
+      cancelLoad: () => loadController?.abort(),
+    };
+  };
 }

@@ -230,12 +230,13 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       stopRun: () => controller?.abort(),
       startRun: async () => {
         const { problem, problemRef, settings, modelStatus } = get();
+        const engine = deps.engines.current();
         if (busy) return;
         if (!problem.trim()) {
           set({ banner: { code: "unknown", title: "Type or pick a math problem first.", action: "", detail: "" } });
           return;
         }
-        if (modelStatus !== "ready") {
+        if (modelStatus !== "ready" || !engine) {
           set({ banner: { code: "unknown", title: "Load a model first.", action: "Pick a model above and press Load.", detail: "" } });
           return;
         }
@@ -271,7 +272,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           },
         });
         recorder = new RunRecorder({
-          meta: { problemRef, engine: deps.engine.capabilities.kind, model: get().model?.name ?? "" },
+          meta: { problemRef, engine: engine.capabilities.kind, model: get().model?.name ?? "" },
           save: (saved) => deps.history.saveRun(saved),
           onError: (error) => set({ historyError: toHistoryError(error).message }),
         });
@@ -281,7 +282,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           gsr ??= await loadGsr();
           const method = gsr;
           await method.runGsr({
-            port: deps.engine,
+            port: engine,
             problem,
             settings: {
               n: settings.n,
