@@ -1,7 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
-import { contentSecurityPolicy } from "./csp.config";
+import { contentSecurityPolicy } from "./csp.config.ts";
 
 /**
  * Cross-origin isolation lets wllama use SharedArrayBuffer and run llama.cpp

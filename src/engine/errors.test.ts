@@ -21,6 +21,9 @@ describe("toUserFacing", () => {
     [{ name: "WllamaError", message: "llama_model_load: invalid magic", kind: "load_error" }, "not-a-model"],
     [{ name: "TypeError", message: "Failed to fetch" }, "download-failed"],
     [{ name: "WllamaError", message: "fetch error", kind: "download_error" }, "download-failed"],
+    [{ name: "CompileError", message: "WebAssembly.instantiate(): expected 7 bytes, fell off end @+12" }, "bad-library"],
+    [{ name: "Error", message: "The engine worker crashed: unknown error" }, "engine-crashed"],
+    [{ name: "ModelNotFoundError", message: "Cannot find model record in appConfig for x" }, "not-found"],
     ["something odd", "unknown"],
   ];
   it.each(cases)("maps %j to %s", (error, code) => {

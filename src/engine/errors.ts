@@ -20,6 +20,8 @@ export type ErrorCode =
   | "download-failed"
   | "not-found"
   | "not-a-model"
+  | "bad-library"
+  | "engine-crashed"
   | "storage-full"
   | "unknown";
 
@@ -60,7 +62,7 @@ export class EngineError extends Error {
   }
 }
 
-const rules: Array<{ code: ErrorCode; test: (e: SerializedError) => boolean; title: string; action: string }> = [
+const rules: ReadonlyArray<{ code: ErrorCode; test: (e: SerializedError) => boolean; title: string; action: string }> = [
   {
     code: "aborted",
     test: (e) => e.name === "AbortError" || e.name === "WllamaAbortError",
@@ -109,6 +111,24 @@ const rules: Array<{ code: ErrorCode; test: (e: SerializedError) => boolean; tit
       /context (window|size|length).*(exceed|too)|exceeds? the available context|kv cache is full/i.test(e.message),
     title: "The prompt does not fit the model's context window.",
     action: "Use fewer candidates, fewer max new tokens, a shorter problem, or a larger context size.",
+  },
+  {
+    code: "bad-library",
+    test: (e) => e.name === "CompileError" || e.name === "LinkError" || /WebAssembly\.(instantiate|compile)/.test(e.message),
+    title: "The model library (.wasm) is not a valid WebLLM model library.",
+    action: "Check the library URL: it must be the -webgpu.wasm compiled for this exact model (for WebLLM 0.2.86).",
+  },
+  {
+    code: "engine-crashed",
+    test: (e) => e.name === "WorkerCrashedError" || /worker crashed/i.test(e.message),
+    title: "The engine stopped unexpectedly.",
+    action: "Load the model again; the results so far are kept.",
+  },
+  {
+    code: "not-found",
+    test: (e) => e.name === "ModelNotFoundError",
+    title: "That model is not in WebLLM's list.",
+    action: "Pick a model from the list, or give a custom model's URLs.",
   },
   {
     code: "not-found",
