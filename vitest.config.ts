@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
     environment: "node",
+    // CI has 2 cores; some tests build whole GGUF models. Speed is measured by `npm run bench`, not here.
+    testTimeout: 30_000,
   },
 });
