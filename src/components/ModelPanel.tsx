@@ -84,6 +84,7 @@ export function ModelPanel() {
           {model.fromCache ? " · loaded from cache" : ""}
         </p>
       )}
+      {status === "ready" && engineKind === "webllm" && <BatchStatusLine />}
     </div>
   );
 }
@@ -263,6 +264,34 @@ function LoadProgress() {
         {progress?.etaSeconds != null && progress.phase === "download" && <> · {formatDuration(progress.etaSeconds)} left</>}…
       </span>
       {progress?.text && <span className="hint">{progress.text}</span>}
+    </div>
+  );
+}
+
+/** WebLLM only: whether candidates run in one batch, the engine's notices, and the self-test. */
+function BatchStatusLine() {
+  const batch = useApp((s) => s.batchStatus);
+  const notice = useApp((s) => s.engineNotice);
+  const report = useApp((s) => s.selfTestReport);
+  const testing = useApp((s) => s.selfTestRunning);
+  const running = useApp((s) => s.run?.status === "running");
+  const verify = useApp((s) => s.verifyBatchedDecoding);
+  return (
+    <div className="batch-status">
+      {batch && (
+        <p className="hint" data-testid="engine.batch" data-mode={batch.mode} title={batch.reason}>
+          Candidates: {batch.mode === "batched" ? "decoded together in one batch" : "one after another"} · {batch.reason}
+        </p>
+      )}
+      {notice && (
+        <p className="notice" role="status" data-testid="engine.notice">
+          {notice}
+        </p>
+      )}
+      <button type="button" className="small" data-testid="settings.verifyBatch" disabled={testing || running} onClick={() => void verify()}>
+        {testing ? "Verifying batched decoding…" : "Verify batched decoding on this GPU"}
+      </button>
+      {report && <pre className="selftest-report" data-testid="selftest.report">{report}</pre>}
     </div>
   );
 }

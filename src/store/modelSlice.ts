@@ -6,6 +6,7 @@ import { formatBytes, ProgressTracker, type ProgressView } from "../engine/progr
 import type { EngineKind, LoadedModelInfo, ModelSource } from "../engine/types";
 import { catalogDevice, defaultModel, modelsForDevice, type ExcludedModel, type WebLlmCatalogEntry } from "../engine/webllm/catalog";
 import { PREBUILT_MATH_MODELS } from "../engine/webllm/prebuilt";
+import { hasBatchedDecodingControls, type BatchStatus } from "../engine/webllm/batching";
 import { GGUF_CATALOG } from "../engine/wllama/catalog";
 import type { AppDeps, AppState } from "./index";
 
@@ -37,6 +38,15 @@ export interface ModelSlice {
   modelError: UserFacingError | null;
   /** A download that the storage estimate says will not fit, waiting for the user's go-ahead. */
   storageWarning: string | null;
+  /** One line from the engine, e.g. that batched decoding fell back to one-at-a-time. */
+  engineNotice: string | null;
+  /** WebLLM: whether candidates are decoded in one batch, and why (null for wllama, which always batches). */
+  batchStatus: BatchStatus | null;
+  /** The text report of the last "Verify batched decoding" run. */
+  selfTestReport: string | null;
+  selfTestRunning: boolean;
+  refreshBatchStatus(): void;
+  verifyBatchedDecoding(): Promise<void>;
   setCapabilities(caps: DeviceCapabilities): void;
   setEngineOverride(kind: EngineKind | null): Promise<void>;
   setModelChoice(choice: ModelChoice): void;
@@ -125,7 +135,12 @@ function downloadSize(choice: ModelChoice, webllmModels: readonly WebLlmCatalogE
 
 export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], ModelSlice> {
   let loadController: AbortController | null = null;
+  let stopListening: (() => void) | null = null;
   return (set, get) => {
+    const batchStatusOf = () => {
+      const engine = deps.engines.current();
+      return hasBatchedDecodingControls(engine) ? engine.batchStatus() : null;
+    };
     /** Re-decides the engine from what was detected and the user's override. */
     const decideEngine = (caps: DeviceCapabilities | null, override: EngineKind | null) => {
       const device = caps ? catalogDevice(caps) : null;
@@ -159,6 +174,18 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
       model: null,
       modelError: null,
       storageWarning: null,
+      engineNotice: null,
+      batchStatus: null,
+      selfTestReport: null,
+      selfTestRunning: false,
+      refreshBatchStatus: () => set({ batchStatus: batchStatusOf() }),
+      verifyBatchedDecoding: async () => {
+        if (get().selfTestRunning || get().run?.status === "running") return;
+        set({ selfTestRunning: true, selfTestReport: null });
+        const { runSelfTestForDisplay } = await import("../engine/webllm/selfTestPage");
+        const report = await runSelfTestForDisplay(deps.engines.current());
+        set({ selfTestRunning: false, selfTestReport: report, batchStatus: batchStatusOf() });
+      },
       setCapabilities: (capabilities) => {
         set({ capabilities });
         decideEngine(capabilities, get().engineOverride);
@@ -195,12 +222,16 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
         set({ modelStatus: "loading", progress: null, model: null });
         try {
           const engine = await deps.engines.use(engineKind);
+          stopListening?.();
+          stopListening = hasBatchedDecodingControls(engine)
+            ? engine.addNoticeListener((message) => set({ engineNotice: message, batchStatus: batchStatusOf() }))
+            : null;
           const model = await engine.load(
             source,
             { contextSize: get().settings.contextSize, signal: loadController.signal },
             (p) => set({ progress: tracker.update(p, deps.now()) }),
           );
-          set({ modelStatus: "ready", model, progress: null });
+          set({ modelStatus: "ready", model, progress: null, engineNotice: null, batchStatus: batchStatusOf() });
           if (source.kind === "url") markModelUsed("wllama", source.url);
           // Ask once a model is worth keeping; browsers may evict caches otherwise.
           void requestPersistentStorage().catch(() => false);

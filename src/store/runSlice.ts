@@ -304,6 +304,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         } finally {
           controller = null;
           busy = false;
+          get().refreshBatchStatus();
           const finished = recorder;
           recorder = null;
           void finished?.flush().then(() => get().refreshHistory());

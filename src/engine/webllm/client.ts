@@ -4,13 +4,33 @@
  * The runtime is created on first load and replaced after a worker crash.
  *
  * WebLLM serialises requests to a model (a per-model lock) and refuses
- * streaming with n > 1, so `generateMany` runs the candidates one after
- * another, each streamed to its index with its own seed. Batched decoding
- * (../webllm/batched/) plugs in at the top of `generateMany`; see protocol.ts.
+ * streaming with n > 1, so by itself it runs the candidates one after another,
+ * each streamed to its index with its own seed (the sequential path). Where the
+ * model allows it, `generateMany` decodes them in one batch instead
+ * (./batched/, run in the worker). The policy:
+ *
+ * - At load, a cheap check (function lookups, the library's metadata) says
+ *   whether the model can batch at all; `batchStatus()` reports the outcome.
+ * - A call is batched when its requests share one prompt, there are at least two,
+ *   the model can batch, and no self-test verdict for this model and GPU says
+ *   otherwise (a stored "fail" or "unsupported", or a failure earlier in this
+ *   session).
+ * - Batching is never trusted unchecked: when this model and GPU have no verdict
+ *   yet, the first batched-eligible call first runs the self-test (greedy batched
+ *   tokens must equal WebLLM's own sequential tokens; a few seconds) and stores
+ *   the verdict; only a "pass" lets the call batch. `runSelfTest()` runs it on demand.
+ * - If a batched run fails part-way, candidates that had finished stay finished;
+ *   the others are regenerated on the sequential path with the same seed. Their
+ *   streamed text stays on screen and is not repeated: the regeneration streams
+ *   only what goes beyond it (see `ReplayFilter`), and its final result carries the
+ *   complete text. The model then stays sequential for the rest of the session,
+ *   and one notice line says so.
  */
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionRequestStreaming, ChatOptions, ModelRecord } from "@mlc-ai/web-llm";
 import type { ChatMessage, FinishReason, GenerationCallbacks, GenerationRequest, GenerationResult } from "../../gsr/types";
 import { EngineError } from "../errors";
+import { deviceKey, selfTestStore as appSelfTestStore, type BatchSupport, type SelfTestReport, type SelfTestStore } from "./batched";
+import { canShareOneBatch, ReplayFilter, toBatchedRequest, type BatchedDecodingControls, type BatchStatus, type SelfTestOptions } from "./batching";
 import { markModelUsed } from "../modelCache";
 import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, ModelSource } from "../types";
 import { contextWindowFor } from "./catalog";
@@ -18,7 +38,7 @@ import { customModelRecord, webLlmModelBaseUrl } from "./customModel";
 import { abortError, webLlmError } from "./errors";
 import { PREBUILT_MATH_MODELS } from "./prebuilt";
 import { gpuLabelFromProgress, parseWebLlmProgress, toLoadProgress } from "./progress";
-import { createWorkerRuntime, type WebLlmRuntime, type WebLlmRuntimeFactory } from "./runtime";
+import { createWorkerRuntime, type BatchedOutcome, type WebLlmRuntime, type WebLlmRuntimeFactory } from "./runtime";
 import type { TokenCount } from "./tokenCount";
 import type { WebLlmLoadProgress, WebLlmModelSource } from "./types";
 
@@ -30,6 +50,32 @@ export interface WebLlmEngineOptions {
   now?: () => number;
   /** Called with the model's folder URL after each successful load (default: modelCache's last-used record). */
   onModelUsed?: (folderUrl: string) => void;
+  /** Self-test verdicts per model and GPU (default: the app's, in localStorage). */
+  selfTestStore?: SelfTestStore;
+  /** One-line notices for the user: batching fell back, or its check passed or failed. See also `addNoticeListener`. */
+  onNotice?: (message: string) => void;
+}
+
+/** The UI offers 1–8 candidates; the load-time check asks for the most. */
+const LOAD_CHECK_CANDIDATES = 8;
+
+/** What the load-time check found, for one load of one model. */
+interface BatchState {
+  /** The load it belongs to: stale once `loaded` is another object. */
+  model: WebLlmLoadedModel;
+  /** `deviceKey` of the GPU, the second half of a verdict's key. */
+  device: string;
+  support: BatchSupport;
+  maxBatchSize: number | null;
+}
+
+/** A candidate the batched path left to the sequential one. */
+interface Leftover {
+  index: number;
+  /** Text already streamed for it. */
+  shown: string;
+  tokens: number;
+  started: boolean;
 }
 
 export interface WebLlmLoadedModel extends LoadedModelInfo {
@@ -38,13 +84,17 @@ export interface WebLlmLoadedModel extends LoadedModelInfo {
   gpu: string | null;
 }
 
-export class WebLlmEngine implements Engine {
-  readonly capabilities: EngineCapabilities = { kind: "webllm", batchedParallel: false, maxParallel: 1 };
+export class WebLlmEngine implements Engine, BatchedDecodingControls {
 
   private readonly createRuntime: WebLlmRuntimeFactory;
   private readonly models: readonly ModelRecord[];
   private readonly now: () => number;
   private readonly onModelUsed: (folderUrl: string) => void;
+  private readonly verdicts: SelfTestStore;
+  private readonly noticeListeners = new Set<(message: string) => void>();
+  private batch: BatchState | null = null;
+  /** Model + GPU keys that fell back during this session, with the reason. */
+  private readonly sequentialThisSession = new Map<string, string>();
   private runtimePromise: Promise<WebLlmRuntime> | null = null;
   private runtime: WebLlmRuntime | null = null;
   /** Rejecters of the waits in flight on each runtime, failed together when its worker dies. */
@@ -57,6 +107,20 @@ export class WebLlmEngine implements Engine {
     this.models = options.models ?? PREBUILT_MATH_MODELS;
     this.now = options.now ?? (() => performance.now());
     this.onModelUsed = options.onModelUsed ?? ((folder) => markModelUsed("webllm", folder));
+    this.verdicts = options.selfTestStore ?? appSelfTestStore;
+    if (options.onNotice) this.noticeListeners.add(options.onNotice);
+  }
+
+  /** `batchedParallel` follows `batchStatus()`: it changes with loads, self-tests and fallbacks. */
+  get capabilities(): EngineCapabilities {
+    const batch = this.currentBatch();
+    const batched = this.batchStatus().mode === "batched";
+    return {
+      kind: "webllm",
+      batchedParallel: batched,
+      // Sequence 0 of the batch KV cache holds the shared prompt.
+      maxParallel: batched && batch?.maxBatchSize ? Math.max(1, batch.maxBatchSize - 1) : 1,
+    };
   }
 
   get model(): WebLlmLoadedModel | null {
@@ -179,7 +243,18 @@ export class WebLlmEngine implements Engine {
         fromCache: !downloaded,
         gpu,
       };
+      const check = await this.race(runtime, runtime.checkBatchSupport(record.model_id, LOAD_CHECK_CANDIDATES)).catch((error: unknown) => {
+        if (this.runtime !== runtime) throw error; // the worker died: the load fails
+        return { support: { ok: false as const, reason: `Batched decoding could not be checked (${webLlmError(error).message}).` }, maxBatchSize: null };
+      });
+      if (!current()) throw abortError("Loading was cancelled.");
       this.loaded = loaded;
+      this.batch = {
+        model: loaded,
+        device: deviceKey(info.adapter ?? { description: gpu ?? "" }),
+        support: check.support,
+        maxBatchSize: check.maxBatchSize,
+      };
       try {
         this.onModelUsed(webLlmModelBaseUrl(record.model));
       } catch {
@@ -215,22 +290,234 @@ export class WebLlmEngine implements Engine {
   }
 
   async generateMany(requests: GenerationRequest[], callbacks: GenerationCallbacks, signal: AbortSignal): Promise<void> {
-    // Batched decoding plugs in here: when the runtime offers it (protocol.ts, "generate-batched"),
-    // run all requests in one batch and return; on "BatchedUnavailable" or a failed self-check,
-    // fall through to the sequential loop below and tell the user.
-    for (let index = 0; index < requests.length; index++) {
+    let leftovers: Leftover[] = requests.map((_, index) => ({ index, shown: "", tokens: 0, started: false }));
+    const loaded = this.loaded;
+    const runtime = this.runtime;
+    if (loaded && runtime && !signal.aborted && canShareOneBatch(requests) && this.batchStatus().mode === "batched") {
+      leftovers = await this.generateBatched(runtime, loaded, requests, callbacks, signal);
+    }
+    for (const leftover of leftovers) {
+      const index = leftover.index;
       if (signal.aborted) {
-        // Still queued: it never started.
-        callbacks.onDone(index, { text: "", tokens: 0, finishReason: "aborted", firstTokenMs: null, totalMs: 0 });
+        // Still queued: it never started, or the batch had streamed `shown` before it stopped.
+        callbacks.onDone(index, { text: leftover.shown, tokens: leftover.tokens, finishReason: "aborted", firstTokenMs: null, totalMs: 0 });
         continue;
       }
-      const loaded = this.loaded;
-      const runtime = this.runtime;
-      if (!loaded || !runtime) {
+      const loadedNow = this.loaded;
+      const runtimeNow = this.runtime;
+      if (!loadedNow || !runtimeNow) {
         callbacks.onError(index, notLoaded());
         continue;
       }
-      await this.generateOne(runtime, index, requests[index]!, callbacks, signal);
+      const target = leftover.started ? replaying(leftover, callbacks) : callbacks;
+      await this.generateOne(runtimeNow, index, requests[index]!, target, signal);
+    }
+  }
+
+  /** How `generateMany` will run N candidates on the loaded model, and why. */
+  batchStatus(): BatchStatus {
+    const loaded = this.loaded;
+    const batch = this.currentBatch();
+    if (!loaded || !batch) return { mode: "sequential", reason: "No model is loaded." };
+    if (!batch.support.ok) return { mode: "sequential", reason: batch.support.reason };
+    const failedThisSession = this.sequentialThisSession.get(this.verdictKey(batch));
+    if (failedThisSession) return { mode: "sequential", reason: failedThisSession };
+    const stored = this.verdicts.get(loaded.modelId, batch.device);
+    switch (stored?.verdict) {
+      case "fail":
+        return { mode: "sequential", reason: `Batched decoding failed its check on this GPU: ${stored.reason}` };
+      case "unsupported":
+        return { mode: "sequential", reason: stored.reason };
+      case "pass":
+        return { mode: "batched", reason: `Checked on this GPU${stored.speedup ? `: ${stored.speedup.toFixed(1)}× faster than one at a time` : ""}.` };
+      default:
+        return { mode: "batched", reason: "This model can batch; a one-time check on this GPU runs before the first batched run." };
+    }
+  }
+
+  /**
+   * Runs the self-test on the loaded model now (holding the model, so after any
+   * running generation) and stores its verdict for this model and GPU. A pass
+   * also lifts a fallback made earlier in this session; a failure makes
+   * `generateMany` sequential for this model on this GPU from now on.
+   */
+  async runSelfTest(options: SelfTestOptions = {}): Promise<SelfTestReport> {
+    const loaded = this.loaded;
+    const runtime = this.runtime;
+    const batch = this.currentBatch();
+    if (!loaded || !runtime || !batch) throw notLoaded();
+    const { signal = new AbortController().signal, ...params } = options;
+    let report: SelfTestReport;
+    try {
+      report = await this.race(runtime, runtime.runSelfTest(loaded.modelId, params, signal));
+    } catch (error) {
+      throw webLlmError(error);
+    }
+    if (this.loaded === loaded && !signal.aborted) {
+      this.verdicts.record(loaded.modelId, batch.device, report);
+      if (report.verdict === "pass") this.sequentialThisSession.delete(this.verdictKey(batch));
+    }
+    return report;
+  }
+
+  addNoticeListener(listener: (message: string) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => void this.noticeListeners.delete(listener);
+  }
+
+  private notify(message: string): void {
+    for (const listener of [...this.noticeListeners]) {
+      try {
+        listener(message);
+      } catch {
+        // a listener's failure is not the run's
+      }
+    }
+  }
+
+  private currentBatch(): BatchState | null {
+    return this.batch && this.batch.model === this.loaded ? this.batch : null;
+  }
+
+  private verdictKey(batch: BatchState): string {
+    return `${batch.model.modelId}|${batch.device}`;
+  }
+
+  private fallBackForSession(batch: BatchState, reason: string): void {
+    this.sequentialThisSession.set(this.verdictKey(batch), reason);
+  }
+
+  /**
+   * The batched path of `generateMany`. Returns the candidates it did not finish,
+   * for the sequential path: none when the batch ran (or failed for good), all of
+   * them when the check before the first batch said no.
+   */
+  private async generateBatched(
+    runtime: WebLlmRuntime,
+    loaded: WebLlmLoadedModel,
+    requests: GenerationRequest[],
+    callbacks: GenerationCallbacks,
+    signal: AbortSignal,
+  ): Promise<Leftover[]> {
+    const untouched = () => requests.map((_, index) => ({ index, shown: "", tokens: 0, started: false }));
+    const batch = this.currentBatch();
+    if (!batch) return untouched();
+    if (!this.verdicts.get(loaded.modelId, batch.device)) {
+      const passed = await this.checkBeforeFirstBatch(runtime, loaded, batch, signal);
+      if (!passed) return untouched();
+    }
+
+    // What reached the caller, so that every candidate ends exactly once.
+    const seen = requests.map(() => ({ started: false, shown: "", ended: false }));
+    const forward: GenerationCallbacks = {
+      onStart: (index) => {
+        const s = seen[index];
+        if (!s || s.started || s.ended) return;
+        s.started = true;
+        callbacks.onStart?.(index);
+      },
+      onDelta: (index, delta) => {
+        const s = seen[index];
+        if (!s || s.ended) return;
+        s.shown += delta;
+        callbacks.onDelta(index, delta);
+      },
+      onDone: (index, result) => {
+        const s = seen[index];
+        if (!s || s.ended) return;
+        s.ended = true;
+        callbacks.onDone(index, result);
+      },
+      onError: (index, error) => {
+        const s = seen[index];
+        if (!s || s.ended) return;
+        s.ended = true;
+        callbacks.onError(index, error);
+      },
+    };
+    // Distinct seeds where a request has none, as WebLLM would draw a random one per request.
+    const seedBase = Math.trunc(this.now() * 1000) % 2 ** 31;
+    let outcome: BatchedOutcome;
+    try {
+      outcome = await this.race(
+        runtime,
+        runtime.generateBatched(
+          loaded.modelId,
+          requests.map((request, index) => toBatchedRequest(request, seedBase + index)),
+          forward,
+          signal,
+        ),
+      );
+    } catch (error) {
+      // The worker died or the model is gone: as on the sequential path, the running candidates fail.
+      const failure = webLlmError(error);
+      seen.forEach((_, index) => forward.onError(index, failure));
+      return [];
+    }
+    if (outcome.kind === "done") {
+      seen.forEach((_, index) =>
+        forward.onError(index, new EngineError({ name: "Error", message: "The batched run ended without this candidate's result." })),
+      );
+      return [];
+    }
+    // Candidates that finished before the failure keep their result (its seq-done came first; this is a safeguard).
+    for (const partial of outcome.partial) if (partial.result) forward.onDone(partial.index, partial.result);
+    const tokensOf = new Map(outcome.partial.map((p) => [p.index, p.tokens]));
+    const leftovers = seen.flatMap((s, index) =>
+      s.ended ? [] : [{ index, shown: s.shown, tokens: tokensOf.get(index) ?? 0, started: s.started }],
+    );
+    if (this.loaded === loaded) {
+      // Not when the model was unloaded or replaced meanwhile: that broke the run, not batching.
+      const reason = outcome.phase === "support" ? `Batched decoding is not possible here: ${outcome.reason}` : outcome.reason;
+      this.fallBackForSession(batch, reason);
+      const unfinished = leftovers.filter((l) => l.started).length;
+      const rest =
+        leftovers.length === 0
+          ? ""
+          : unfinished === 0
+            ? " The candidates are generated one at a time;"
+            : ` The ${unfinished === 1 ? "unfinished candidate continues" : `${unfinished} unfinished candidates continue`} one at a time;`;
+      this.notify(`${reason}${/[.!?]$/.test(reason) ? "" : "."}${rest} ${loaded.name} stays on one-at-a-time generation for this session.`);
+    }
+    return leftovers;
+  }
+
+  /** The self-test before the first batch of a model on a GPU. True when it passed (and batching may go ahead). */
+  private async checkBeforeFirstBatch(
+    runtime: WebLlmRuntime,
+    loaded: WebLlmLoadedModel,
+    batch: BatchState,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    let report: SelfTestReport;
+    try {
+      report = await this.race(runtime, runtime.runSelfTest(loaded.modelId, {}, signal));
+    } catch (error) {
+      if (signal.aborted || this.loaded !== loaded || this.runtime !== runtime) return false;
+      const reason = `The batched decoding check could not run (${webLlmError(error).message}).`;
+      this.fallBackForSession(batch, reason);
+      this.notify(`${reason} Candidates are generated one at a time this session.`);
+      return false;
+    }
+    // A stopped check is no verdict: the next run checks again.
+    if (signal.aborted || this.loaded !== loaded) return false;
+    this.verdicts.record(loaded.modelId, batch.device, report);
+    switch (report.verdict) {
+      case "pass": {
+        const faster = report.speedup ? `, ${report.speedup.toFixed(1)}× faster` : "";
+        this.notify(`Batched decoding checked on this GPU: same tokens as one at a time${faster}. Candidates now run in one batch.`);
+        return true;
+      }
+      case "fail":
+        this.notify(`Batched decoding failed its check on this GPU (${report.reason}); candidates are generated one at a time.`);
+        return false;
+      case "unsupported":
+        this.notify(`Batched decoding is not available for this model (${report.reason}); candidates are generated one at a time.`);
+        return false;
+      case "error":
+        this.fallBackForSession(batch, report.reason);
+        this.notify(`${report.reason} Candidates are generated one at a time this session.`);
+        return false;
     }
   }
 
@@ -326,6 +613,24 @@ export class WebLlmEngine implements Engine {
     this.runtime = null;
     this.runtimePromise = null;
   }
+}
+
+/** Callbacks for regenerating a candidate the batch left unfinished, after `leftover.shown` was streamed. */
+function replaying(leftover: Leftover, callbacks: GenerationCallbacks): GenerationCallbacks {
+  const filter = new ReplayFilter(leftover.shown);
+  return {
+    // It already started, in the batch.
+    onStart: () => {},
+    onDelta: (index, delta) => {
+      const fresh = filter.push(delta);
+      if (fresh) callbacks.onDelta(index, fresh);
+    },
+    onDone: (index, result) => {
+      const text = filter.finalText(result.text, result.finishReason === "aborted");
+      callbacks.onDone(index, text === result.text ? result : { ...result, text, tokens: Math.max(result.tokens, leftover.tokens) });
+    },
+    onError: (index, error) => callbacks.onError(index, error),
+  };
 }
 
 function notLoaded(): EngineError {
