@@ -29,6 +29,15 @@ export default tseslint.config(
   },
   { files: ["src/gsr/**/*.ts"], rules: { "no-restricted-imports": ["error", pureCore] } },
   {
+    files: ["src/bench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["react", "react-*", "zustand", "zustand/*", "../store/*", "../components/*"], message: "Benchmark mode's runner and metrics know nothing of the UI or the store." }] },
+      ],
+    },
+  },
+  {
     files: ["src/engine/**/*.ts"],
     rules: {
       "no-restricted-imports": [

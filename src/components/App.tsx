@@ -13,12 +13,14 @@ import { ViewControls } from "./ViewControls";
 // The renderer (KaTeX, Markdown) and the math parser load after the page, not with it.
 const importRunView = () => import("./RunView");
 const RunView = lazy(importRunView);
+const BenchmarkPage = lazy(() => import("./BenchmarkPage"));
 
 export function App() {
   const store = useContext(AppStoreContext)!;
   const hasRun = useApp((s) => s.run !== null);
   const modelReady = useApp((s) => s.modelStatus === "ready");
   const [showModels, setShowModels] = useState(false);
+  const [showBench, setShowBench] = useState(false);
 
   // Fetch the run's code while the user types the problem.
   useEffect(() => {
@@ -50,6 +52,9 @@ export function App() {
             <button type="button" data-testid="models.open" aria-expanded={showModels} onClick={() => setShowModels((v) => !v)}>
               Models
             </button>
+            <button type="button" data-testid="bench.open" aria-expanded={showBench} onClick={() => setShowBench((v) => !v)}>
+              Benchmark
+            </button>
             <ViewControls />
           </div>
         </div>
@@ -59,6 +64,11 @@ export function App() {
       <ErrorBanner />
       <UpdatePrompt />
       <main>
+        {showBench && (
+          <Suspense fallback={<p className="muted">Loading the benchmark…</p>}>
+            <BenchmarkPage />
+          </Suspense>
+        )}
         <section className="problem-section" aria-label="Problem">
           <ProblemPanel />
           <RunControls />

@@ -8,6 +8,7 @@ import type { Engine } from "../engine/types";
 import { createHistory, type RunHistory } from "../history/db";
 import type { Schedule } from "./frameBatcher";
 import { animationFrame } from "./frameBatcher";
+import { createBenchSlice, type BenchSlice } from "./benchSlice";
 import { createHistorySlice, type HistorySlice } from "./historySlice";
 import { createModelSlice, type ModelSlice } from "./modelSlice";
 import { createRunSlice, type RunSlice } from "./runSlice";
@@ -27,7 +28,7 @@ export interface AppDeps {
   schedule: Schedule;
 }
 
-export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice;
+export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */
@@ -50,5 +51,6 @@ export function createAppStore(
     ...createSettingsSlice(...a),
     ...createRunSlice(full)(...a),
     ...createHistorySlice(full)(...a),
+    ...createBenchSlice(full)(...a),
   }));
 }

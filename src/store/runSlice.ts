@@ -232,6 +232,10 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         const { problem, problemRef, settings, modelStatus } = get();
         const engine = deps.engines.current();
         if (busy) return;
+        if (get().benchActivity !== "idle") {
+          set({ banner: { code: "unknown", title: "A benchmark is running.", action: "Pause or stop it first.", detail: "" } });
+          return;
+        }
         if (!problem.trim()) {
           set({ banner: { code: "unknown", title: "Type or pick a math problem first.", action: "", detail: "" } });
           return;
