@@ -12,7 +12,7 @@ const pureCore = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist", "node_modules", "test-results", "playwright-report", "models"] },
+  { ignores: ["dist", "dist-*", "node_modules", "test-results", "playwright-report", "models", ".scratch"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
