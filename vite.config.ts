@@ -1,7 +1,19 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
 import { contentSecurityPolicy } from "./csp.config.ts";
+
+/**
+ * REFINERY_HARNESS=1 (set by playwright.config.ts) adds the test-only page
+ * harness/index.html (the real app on a scripted engine) to the build. Without
+ * it the page and its test double are not built, so they never ship.
+ */
+const page = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const harnessInput =
+  process.env.REFINERY_HARNESS === "1"
+    ? { rollupOptions: { input: { index: page("./index.html"), harness: page("./harness/index.html") } } }
+    : {};
 
 /**
  * Cross-origin isolation lets wllama use SharedArrayBuffer and run llama.cpp
@@ -42,6 +54,7 @@ export default defineConfig({
   // The dev server has no CSP: Vite's hot reload needs inline scripts.
   preview: { headers: { ...isolationHeaders, "Content-Security-Policy": contentSecurityPolicy() } },
   worker: { format: "es" },
-  build: { target: "es2022", chunkSizeWarningLimit: 4096 },
+  // Fonts stay files: the CSP's font-src is 'self', so an inlined data: font (KaTeX_Size3) is blocked.
+  build: { target: "es2022", chunkSizeWarningLimit: 4096, assetsInlineLimit: (file) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined), ...harnessInput },
   optimizeDeps: { exclude: ["@wllama/wllama"] },
 });

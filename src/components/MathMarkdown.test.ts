@@ -80,6 +80,18 @@ describe("MathMarkdown: hostile input", () => {
   it("renders reference-style images as text too", () => {
     const html = renderHostile("![pic][p]\n\n[p]: http://evil.example/p.png");
     expect(html).not.toContain("evil.example");
+    // The reference resolves (the definition is in another block) and becomes alt text.
+    expect(html).toContain("[image: pic]");
+  });
+
+  it("resolves reference links across blocks, with the same link rules", () => {
+    const html = renderHostile(
+      "See [the proof][ok] and [this][evil] and [that][vb].\n\nMore text.\n\n[ok]: https://example.com/proof\n[evil]: javascript:alert(1)\n[vb]: <vbscript:msgbox(1)> 'x'",
+    );
+    expect(html).toContain('<a href="https://example.com/proof" target="_blank" rel="noopener noreferrer nofollow">the proof</a>');
+    expect(html).toContain('<span class="math-markdown-link">this</span>');
+    expect(html).toContain('<span class="math-markdown-link">that</span>');
+    expect(html).not.toContain("[this][evil]");
   });
 
   it("does not let KaTeX make links, images or HTML attributes", () => {
@@ -132,6 +144,22 @@ describe("MathMarkdown: hostile input", () => {
   it("shows documents nested too deeply as source", () => {
     const html = renderHostile(">".repeat(5000) + " deep");
     expect(html).toContain("math-markdown-source");
+  });
+
+  it("shows a block too long to parse (a 1 MB line) as its source", () => {
+    const line = "Lorem *ipsum* $x$ <script>alert(1)</script> ".repeat(25_000);
+    const html = renderHostile(line);
+    expect(html).toContain('<pre class="math-markdown-source">');
+    expect(html).not.toContain("katex");
+    expect(html).toContain("&lt;script&gt;");
+  });
+
+  it("renders at most a budget of formulas with KaTeX; the rest stay source", () => {
+    const flood = Array.from({ length: 700 }, (_, i) => `Step ${i}: $x_{${i}}$`).join("\n\n");
+    const html = renderHostile(flood);
+    expect(html.match(/class="katex"/g)?.length).toBe(500);
+    expect(html).toContain("Step 699");
+    expect(html).toContain("math-source");
   });
 
   it("handles many deep lists without crashing", () => {

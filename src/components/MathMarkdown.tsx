@@ -7,19 +7,33 @@
  *
  * While streaming, the text is split into blocks and each block is a memoised
  * component, so an appended token re-renders only the last block.
+ *
+ * Output may also be hostile in size: a block too long or too deeply nested to
+ * parse in good time is shown as source, KaTeX renders a bounded number of
+ * formulas per block and per text, and rendering is deferred
+ * (useDeferredValue), so clicks and Stop are handled at once whatever arrives.
  */
 
 import "katex/dist/katex.min.css";
 import "./MathMarkdown.css";
 
-import { memo, useState, type ComponentProps, type ReactElement } from "react";
+import { memo, useDeferredValue, useState, type ComponentProps, type ReactElement } from "react";
 import Markdown, { type Components, type ExtraProps, type Options } from "react-markdown";
 import rehypeKatex from "rehype-katex";
 import remarkMath from "remark-math";
 
 import { BlockSplitter } from "../render/blocks.ts";
 import { normalizeMath, splitThink } from "../render/normalizeMath.ts";
-import { katexOptions, rehypeMathGuard, remarkDepthGuard, safeLinkHref } from "../render/safety.ts";
+import { referenceDefinitions } from "../render/references.ts";
+import {
+  blockIsRenderable,
+  formulaBudgets,
+  katexOptions,
+  MAX_FORMULAS_PER_TEXT,
+  rehypeMathGuard,
+  remarkDepthGuard,
+  safeLinkHref,
+} from "../render/safety.ts";
 
 export interface MathMarkdownProps {
   text: string;
@@ -27,27 +41,48 @@ export interface MathMarkdownProps {
   streaming?: boolean;
 }
 
-export function MathMarkdown({ text, streaming = false }: MathMarkdownProps): ReactElement {
+/**
+ * In the browser a new renderer first shows nothing and renders its text in the
+ * background: opening a saved run with thousands of formulas must not freeze
+ * the page. Server rendering (the unit tests) renders at once.
+ */
+const FIRST_TEXT = typeof document === "undefined" ? undefined : "";
+
+export function MathMarkdown({ text: latestText, streaming: latestStreaming = false }: MathMarkdownProps): ReactElement {
+  // Rendering runs at low priority and yields between blocks, so clicks, typing and Stop
+  // are handled at once however long the text; what is shown may lag a frame behind.
+  const text = useDeferredValue(latestText, FIRST_TEXT);
+  const streaming = useDeferredValue(latestStreaming);
   // One splitter per segment, kept across renders so finished blocks keep their identity.
   const [splitters] = useState(() => new Map<number, BlockSplitter>());
   const segments = splitThink(text, { streaming });
+  // KaTeX time is shared out over the whole text, so a flood of formulas cannot freeze the page.
+  let formulasLeft = MAX_FORMULAS_PER_TEXT;
+  const prepared = [];
+  for (const [index, segment] of segments.entries()) {
+    let splitter = splitters.get(index);
+    if (!splitter) splitters.set(index, (splitter = new BlockSplitter()));
+    const blocks = splitter.split(segment.text);
+    const { budgets, spent } = formulaBudgets(blocks, formulasLeft);
+    prepared.push({ segment, blocks, budgets });
+    formulasLeft -= spent;
+  }
 
   return (
     <div className="math-markdown">
-      {segments.map((segment, index) => {
-        let splitter = splitters.get(index);
-        if (!splitter) splitters.set(index, (splitter = new BlockSplitter()));
-        const blocks = splitter.split(segment.text);
+      {prepared.map(({ segment, blocks, budgets }, index) => {
         const isLast = index === segments.length - 1;
         const growing = streaming && isLast;
+        // Blocks are parsed one by one; a reference in one must still find a definition in another.
+        const definitions = referenceDefinitions(blocks, { streaming: growing });
         if (segment.kind === "answer") {
-          return <BlockList key={index} blocks={blocks} streaming={growing} />;
+          return <BlockList key={index} blocks={blocks} budgets={budgets} definitions={definitions} streaming={growing} />;
         }
         const thinking = growing && !segment.closed;
         return (
           <details key={index} className="math-markdown-think" open={thinking}>
             <summary>{thinking ? "Reasoning…" : "Reasoning"}</summary>
-            <BlockList blocks={blocks} streaming={thinking} />
+            <BlockList blocks={blocks} budgets={budgets} definitions={definitions} streaming={thinking} />
           </details>
         );
       })}
@@ -58,7 +93,16 @@ export function MathMarkdown({ text, streaming = false }: MathMarkdownProps): Re
 /** Blocks per memoised group: a re-render walks N / GROUP_SIZE groups, not N blocks. */
 const GROUP_SIZE = 16;
 
-function BlockList({ blocks, streaming }: { blocks: readonly string[]; streaming: boolean }) {
+interface BlockListProps {
+  blocks: readonly string[];
+  /** Formulas KaTeX may render in each block. */
+  budgets: readonly number[];
+  /** The text's link reference definitions, given to every block. */
+  definitions: string;
+  streaming: boolean;
+}
+
+function BlockList({ blocks, budgets, definitions, streaming }: BlockListProps) {
   const groups: ReactElement[] = [];
   for (let start = 0; start < blocks.length; start += GROUP_SIZE) {
     const end = Math.min(start + GROUP_SIZE, blocks.length);
@@ -66,6 +110,8 @@ function BlockList({ blocks, streaming }: { blocks: readonly string[]; streaming
       <BlockGroup
         key={start}
         blocks={blocks.slice(start, end)}
+        budgets={budgets.slice(start, end)}
+        definitions={definitions}
         streaming={streaming && end === blocks.length}
       />,
     );
@@ -73,40 +119,47 @@ function BlockList({ blocks, streaming }: { blocks: readonly string[]; streaming
   return groups;
 }
 
-interface BlockGroupProps {
-  blocks: readonly string[];
-  /** The group's last block is still growing. */
-  streaming: boolean;
-}
+/** `streaming`: the group's last block is still growing. */
+type BlockGroupProps = BlockListProps;
 
 const BlockGroup = memo(
-  function BlockGroup({ blocks, streaming }: BlockGroupProps) {
+  function BlockGroup({ blocks, budgets, definitions, streaming }: BlockGroupProps) {
     return blocks.map((block, index) => (
       <MarkdownBlock
         key={index}
         source={block}
+        formulaBudget={budgets[index] ?? 0}
+        definitions={definitions}
         streaming={streaming && index === blocks.length - 1}
       />
     ));
   },
   (before: BlockGroupProps, after: BlockGroupProps) =>
     before.streaming === after.streaming &&
+    before.definitions === after.definitions &&
     before.blocks.length === after.blocks.length &&
-    before.blocks.every((block, index) => block === after.blocks[index]),
+    before.blocks.every((block, index) => block === after.blocks[index] && before.budgets[index] === after.budgets[index]),
 );
 
 const MarkdownBlock = memo(function MarkdownBlock({
   source,
+  formulaBudget,
+  definitions,
   streaming,
 }: {
   source: string;
+  formulaBudget: number;
+  definitions: string;
   streaming: boolean;
 }) {
-  return renderMarkdown(normalizeMath(source, { streaming }), source);
+  // Too long or too deep to parse in good time (a hostile or runaway output): shown as it is.
+  if (!blockIsRenderable(source)) return <pre className="math-markdown-source">{source}</pre>;
+  // Definitions go first, apart: after the block they could land inside its unfinished code fence.
+  const markdown = normalizeMath(source, { streaming });
+  return renderMarkdown(definitions ? `${definitions}\n\n${markdown}` : markdown, source, formulaBudget);
 });
 
 const remarkPlugins: Options["remarkPlugins"] = [remarkMath, remarkDepthGuard];
-const rehypePlugins: Options["rehypePlugins"] = [rehypeMathGuard, [rehypeKatex, katexOptions]];
 
 /** Never produced by the pipeline (raw HTML becomes text); refused again in case a plugin changes. */
 const disallowedElements = [
@@ -152,12 +205,12 @@ const components: Components = { a: SafeLink, img: ImageAsText };
  * calling it here lets us catch what it throws (a document too deep to
  * render, a stack overflow) and show the source instead of losing the page.
  */
-function renderMarkdown(markdown: string, source: string): ReactElement {
+function renderMarkdown(markdown: string, source: string, maxFormulas: number): ReactElement {
   try {
     return Markdown({
       children: markdown,
       remarkPlugins,
-      rehypePlugins,
+      rehypePlugins: [[rehypeMathGuard, { maxFormulas }], [rehypeKatex, katexOptions]],
       components,
       disallowedElements,
       urlTransform: (url) => safeLinkHref(url) ?? "",

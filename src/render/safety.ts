@@ -74,6 +74,15 @@ export const MAX_FORMULA_LENGTH = 8000;
 export const MAX_FORMULA_NESTING = 48;
 /** Deepest markdown tree rendered; deeper documents are shown as source. */
 export const MAX_DOCUMENT_DEPTH = 64;
+/**
+ * Longest block handed to the markdown parser; longer ones are shown as
+ * source. A solution's paragraphs and formulas are a few thousand characters;
+ * a 1 MB line would take seconds to parse and render on every streamed frame.
+ */
+export const MAX_BLOCK_LENGTH = 32_000;
+/** Formulas rendered with KaTeX in one block, and in one text; later ones are shown as source. */
+export const MAX_FORMULAS_PER_BLOCK = 100;
+export const MAX_FORMULAS_PER_TEXT = 500;
 
 /** Whether a formula is small and shallow enough to give to KaTeX. */
 export function formulaIsRenderable(tex: string): boolean {
@@ -88,6 +97,72 @@ export function formulaIsRenderable(tex: string): boolean {
     if (depth > MAX_FORMULA_NESTING) return false;
   }
   return true;
+}
+
+/**
+ * An upper bound on a line's container nesting, from its prefix alone: one
+ * level per `>`, and one per two columns of indentation (a nested list item
+ * is indented at least two columns more than its parent). Found without
+ * parsing, because parsing a deeply nested document is itself the slow part
+ * (micromark re-checks every open container on every line).
+ */
+export function nestingEstimate(markdown: string): number {
+  let deepest = 0;
+  let lineStart = 0;
+  while (lineStart <= markdown.length) {
+    let quotes = 0;
+    let columns = 0;
+    let i = lineStart;
+    for (; i < markdown.length; i++) {
+      const c = markdown[i];
+      if (c === ">") quotes++;
+      else if (c === " ") columns++;
+      else if (c === "\t") columns += 4;
+      else break;
+    }
+    const level = quotes + Math.floor(columns / 2);
+    if (level > deepest) deepest = level;
+    const newline = markdown.indexOf("\n", i);
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  return deepest;
+}
+
+/** Whether a block is small and shallow enough to parse as markdown. */
+export function blockIsRenderable(markdown: string): boolean {
+  return markdown.length <= MAX_BLOCK_LENGTH && nestingEstimate(markdown) <= MAX_DOCUMENT_DEPTH;
+}
+
+/**
+ * About how many formulas a block holds (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`),
+ * without parsing; enough to share out the formula budget of a text.
+ */
+export function formulaCountEstimate(text: string): number {
+  let dollars = 0;
+  let opens = 0;
+  for (let i = text.indexOf("$"); i !== -1; i = text.indexOf("$", i + 1)) dollars++;
+  for (let i = text.indexOf("\\"); i !== -1; i = text.indexOf("\\", i + 1)) {
+    const next = text[i + 1];
+    if (next === "(" || next === "[") opens++;
+  }
+  return Math.ceil(dollars / 2) + opens;
+}
+
+/**
+ * The KaTeX budget of each block: at most `MAX_FORMULAS_PER_BLOCK`, and
+ * together at most `total` (what is left of `MAX_FORMULAS_PER_TEXT`); `spent`
+ * is how many of `total` the blocks use. Earlier blocks' budgets never change
+ * as text is appended, so their renders stay memoised.
+ */
+export function formulaBudgets(blocks: readonly string[], total: number = MAX_FORMULAS_PER_TEXT): { budgets: number[]; spent: number } {
+  let spent = 0;
+  const budgets = blocks.map((block) => {
+    const budget = Math.max(0, Math.min(MAX_FORMULAS_PER_BLOCK, total - spent));
+    spent += Math.min(budget, formulaCountEstimate(block));
+    return budget;
+  });
+  return { budgets, spent };
 }
 
 /** The part of a unist tree the plugins below look at. */
@@ -142,23 +217,32 @@ function textOf(node: TreeNode): string {
   return (node.children ?? []).map(textOf).join("");
 }
 
+export interface MathGuardOptions {
+  /** Formulas handed to KaTeX, in document order; the rest are shown as source. */
+  maxFormulas?: number;
+}
+
 /**
  * rehype plugin, to run before rehype-katex: formulas that are too long or
- * too deeply nested lose their math classes, so they stay as code showing
- * their source instead of being handed to KaTeX.
+ * too deeply nested, or beyond the block's budget, lose their math classes,
+ * so they stay as code showing their source instead of being handed to KaTeX.
  */
-export function rehypeMathGuard() {
+export function rehypeMathGuard(options: MathGuardOptions = {}) {
+  const maxFormulas = options.maxFormulas ?? MAX_FORMULAS_PER_BLOCK;
   return (tree: TreeNode): void => {
+    let rendered = 0;
     const stack: TreeNode[] = [tree];
     for (let node = stack.pop(); node; node = stack.pop()) {
       const classes = classList(node);
       if (node.type === "element" && classes.some((c) => MATH_CLASSES.includes(String(c)))) {
-        if (!formulaIsRenderable(textOf(node))) {
+        if (rendered >= maxFormulas || !formulaIsRenderable(textOf(node))) {
           node.properties = { ...node.properties, className: ["math-source"] };
-        }
+        } else rendered++;
         continue;
       }
-      stack.push(...(node.children ?? []));
+      // Reversed, so nodes come off the stack in document order.
+      const children = node.children ?? [];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   };
 }

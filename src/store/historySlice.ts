@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import { fromSavedRun } from "../history/convert";
+import { fromSavedRun, toSavedRun } from "../history/convert";
 import { toHistoryError, type ImportReport } from "../history/db";
 import { downloadText, historyFilename, historyToJson, runFilename, runToJson, runToMarkdown } from "../history/export";
 import type { SavedRunSummary } from "../history/types";
@@ -111,8 +111,14 @@ export function createHistorySlice(deps: AppDeps): StateCreator<AppState, [], []
         const id = get().shownRunId;
         if (!id) return;
         try {
-          await deps.flushRecording();
-          const saved = await deps.history.getRun(id);
+          await deps.flushRecording().catch(() => undefined);
+          const run = get().run;
+          // A run that could not be saved (storage full) is exported from the screen instead.
+          const saved =
+            (await deps.history.getRun(id).catch(() => undefined)) ??
+            (run && run.status !== "running"
+              ? toSavedRun(run, { id, createdAt: Date.now(), updatedAt: Date.now(), problemRef: get().problemRef, engine: get().engineKind, model: get().model?.name ?? "" })
+              : undefined);
           if (!saved) return;
           if (format === "json") downloadText(runFilename(saved, "json"), runToJson(saved), "application/json");
           else downloadText(runFilename(saved, "md"), runToMarkdown(saved), "text/markdown");

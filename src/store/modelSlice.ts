@@ -207,7 +207,7 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
         const size = downloadSize(modelChoice, webllmModels);
         if (size !== null && !options.ignoreStorageWarning) {
           const estimate = await storageEstimate().catch(() => null);
-          if (estimate && !willFit(size, estimate)) {
+          if (estimate && !willFit(size, estimate).fits) {
             return set({
               storageWarning: `This model needs about ${formatBytes(size)}, but the browser reports only ${formatBytes(
                 Math.max(0, estimate.quotaBytes - estimate.usageBytes),

@@ -152,6 +152,12 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         set({ banner: { code: "unknown", title: reason, action: "", detail: "" } });
     };
 
+    /** The engine's worker (or GPU device) died and took the model with it: say so, and ask for a reload. */
+    const engineLost = (error: UserFacingError) => {
+      if (get().modelStatus !== "ready") return;
+      set({ modelStatus: "idle", model: null, banner: error });
+    };
+
     const onEvent = (gsr: GsrModule, event: GsrEvent) => {
       // Deltas wait for the next frame; every other event sees all text first.
       if (event.type === "candidate-delta") return batcher.push(event.index, event.delta);
@@ -177,6 +183,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           break;
         case "candidate-error": {
           const mapped = toUserFacing({ name: "Error", message: event.message });
+          if (mapped.code === "engine-crashed" || mapped.code === "device-lost") engineLost(mapped);
           const message = mapped.code === "unknown" ? event.message : `${mapped.title} ${mapped.action}`;
           updateCandidate(event.index, (c) => ({ ...c, status: "error", error: message }));
           break;
@@ -211,9 +218,12 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             },
           }));
           break;
-        case "refine-error":
+        case "refine-error": {
+          const mapped = toUserFacing({ name: "Error", message: event.message });
+          if (mapped.code === "engine-crashed" || mapped.code === "device-lost") engineLost(mapped);
           updateRefined((r) => ({ ...r, status: "error", error: event.message }));
           break;
+        }
         case "run-done":
           endRun(event.status, event.reason ?? null);
           break;

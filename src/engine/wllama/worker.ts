@@ -65,6 +65,9 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
       await wllama.loadModel([request.source.blob], params);
     }
     const info = wllama.getLoadedContextInfo();
+    // wllama 3.8.1 resolves loadModel even when llama.cpp refused the file (load_res.success false, n_ctx 0).
+    if (!(info as { success?: boolean }).success || !(info.n_ctx > 0) || !(info.n_vocab > 0))
+      throw Object.assign(new Error("llama.cpp could not load this file: it is not a complete, valid GGUF model."), { type: "load_error" });
     contextWindow = Math.min(request.params.contextSize, info.n_ctx, info.n_ctx_train || info.n_ctx);
     limiter = new ConcurrencyLimiter(request.params.parallelSlots);
     reply({
@@ -80,6 +83,8 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
       },
     });
   } catch (error) {
+    // A download that does not load must not come back from the cache on the next Load.
+    if ("url" in request.source && !controller.signal.aborted) await forgetDownload(wllama, request.source.url);
     // A failed load leaves no half-initialised engine behind.
     await wllama?.exit().catch(() => undefined);
     wllama = null;
@@ -87,6 +92,12 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
   } finally {
     controllers.delete(request.id);
   }
+}
+
+/** Removes a cached download (also one wllama considers invalid), so the next Load fetches it again. */
+async function forgetDownload(instance: Wllama | null, url: string): Promise<void> {
+  const models = (await instance?.modelManager.getModels({ includeInvalid: true }).catch(() => [])) ?? [];
+  await Promise.all(models.filter((m) => m.url === url).map((m) => m.remove().catch(() => undefined)));
 }
 
 function requireModel(): Wllama {
