@@ -1,0 +1,26 @@
+/** Debian's Chromium, headless, as the e2e tests launch it (never a downloaded browser). */
+import { chromium, type Browser, type BrowserContext } from "@playwright/test";
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A fresh context for one part of the benchmark. Service workers are blocked:
+ * the app's would precache the whole build in the background while we measure.
+ */
+export async function benchContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ serviceWorkers: "block", viewport: { width: 1280, height: 800 } });
+  // tsx (esbuild keepNames) wraps functions passed to page.evaluate in __name().
+  await context.addInitScript("globalThis.__name = (f) => f;");
+  return context;
+}
