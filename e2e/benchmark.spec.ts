@@ -42,7 +42,12 @@ test("a 3-problem benchmark fills the table, survives a reload mid-run, and expo
   await expect(rows.nth(0)).toHaveAttribute("data-problem", IDS[0]!);
 
   // Reload while the second problem is being solved: the first is saved, the second must be rerun.
-  await page.waitForSelector("[data-testid='bench.row'][data-index='1'][data-status='running']", { timeout: 60_000 });
+  // Polled in the page every 10 ms, so a short "running" state is not missed.
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid='bench.row'][data-index='1']")?.getAttribute("data-status") === "running",
+    undefined,
+    { timeout: 60_000, polling: 10 },
+  );
   await page.reload();
   await expect(app.byId("run.start")).toBeVisible();
   await app.byId("model.load").click();
