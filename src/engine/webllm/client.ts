@@ -26,6 +26,7 @@
  *   complete text. The model then stays sequential for the rest of the session,
  *   and one notice line says so.
  */
+import { generateOne } from "../generateOne";
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionRequestStreaming, ChatOptions, ModelRecord } from "@mlc-ai/web-llm";
 import type { ChatMessage, FinishReason, GenerationCallbacks, GenerationRequest, GenerationResult } from "../../gsr/types";
 import { EngineError } from "../errors";
@@ -584,19 +585,8 @@ export class WebLlmEngine implements Engine, BatchedDecodingControls {
     }
   }
 
-  async generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
-    let outcome: GenerationResult | Error = new Error("The engine ended the generation without a result.");
-    await this.generateMany(
-      [request],
-      {
-        onDelta: (_, delta) => onDelta(delta),
-        onDone: (_, result) => (outcome = result),
-        onError: (_, error) => (outcome = error),
-      },
-      signal,
-    );
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+  generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+    return generateOne(this, request, onDelta, signal);
   }
 
   async unload(): Promise<void> {

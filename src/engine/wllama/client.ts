@@ -3,6 +3,7 @@
  * worker in worker.ts. Holds no model state of its own beyond what the worker
  * reported, so a crashed worker can simply be replaced.
  */
+import { generateOne } from "../generateOne";
 import type { ChatMessage, GenerationCallbacks, GenerationRequest, GenerationResult } from "../../gsr/types";
 import { EngineError } from "../errors";
 import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, LoadProgress, ModelSource } from "../types";
@@ -174,19 +175,8 @@ export class WllamaEngine implements Engine {
     });
   }
 
-  async generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
-    let outcome: GenerationResult | Error = new Error("The engine ended the generation without a result.");
-    await this.generateMany(
-      [request],
-      {
-        onDelta: (_, delta) => onDelta(delta),
-        onDone: (_, result) => (outcome = result),
-        onError: (_, error) => (outcome = error),
-      },
-      signal,
-    );
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+  generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+    return generateOne(this, request, onDelta, signal);
   }
 
   unload(): Promise<void> {
