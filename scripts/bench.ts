@@ -6,8 +6,9 @@
  *   npm run bench [-- --json <file>] [--only batch,ui,load] [--rounds 3] [--threads N] [--strict]
  *
  * Every figure is a ratio or a share measured side by side in the same run,
- * so a busy machine shifts both sides. --threads sets llama.cpp's threads on both
- * sides of the batching part (default: the app's own choice, all cores).
+ * so a busy machine shifts both sides. --threads N sets llama.cpp's threads on both
+ * sides of the batching part (0: the app's own choice, all cores; the default,
+ * except on machines with 2 cores or fewer, where it is 1: see `threads` below).
  * --strict exits 1 when a target is missed.
  */
 import { execFileSync } from "node:child_process";
@@ -32,13 +33,21 @@ const flag = (name: string) => {
 };
 const jsonPath = flag("--json");
 const parts = new Set((flag("--only") ?? "batch,ui,load").split(","));
-/** Batching rounds: at least --rounds, more (up to 7) while the batching part is under its time budget. */
+/** Batching rounds: --rounds (fewer only if the time limit would be passed), more (up to 7) while time allows. */
 const rounds = Number(flag("--rounds") ?? 3);
-const threads = flag("--threads") === undefined ? undefined : Number(flag("--threads"));
+/**
+ * llama.cpp threads for both sides of the batching part. Default: the app's own choice
+ * (all cores), except on machines with 2 cores or fewer, where 1: there two threads
+ * spin-wait on each other and collapse (measured here: 0.8–85 tok/s for the same
+ * request within minutes) whenever any other process runs, which no pairing survives.
+ */
+const threads = flag("--threads") === undefined ? (cpus().length <= 2 ? 1 : undefined) : Number(flag("--threads")) || undefined;
 const strict = args.includes("--strict");
 const basePort = Number(process.env.BENCH_PORT ?? 4273);
 
 const started = Date.now();
+/** The whole bench must end within 10 minutes on the project's 2-core machines; batching adapts its rounds to this. */
+const TIME_LIMIT_MS = Number(process.env.BENCH_TIME_LIMIT_S ?? 560) * 1000;
 const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`);
 
 const TARGETS: Record<string, Target> = {
@@ -121,14 +130,22 @@ function batchingSection(b: BatchingResult): Section {
     const tokens = counts.every((t) => t === 64) ? `all ${counts.length} candidates 64 tokens` : `tokens ${counts.join(",")}`;
     rows.push(throughputRow(`  app ${label(key)}`, b.app[key], `; ${tokens}`));
   }
+  const foreign = [...RAW_KEYS.flatMap((k) => b.raw[k]), ...APP_KEYS.flatMap((k) => b.app[k])].map((r) => r.foreignCores ?? Number.NaN);
+  figures["batch.foreign_cores_median"] = median(foreign);
+  rows.push({
+    name: "  machine",
+    value: `${fmt(median(foreign))} cores`,
+    result: "median",
+    note: `CPU other processes (other people's tests) used during the measurements, out of ${b.hardwareConcurrency}; range ${fmt(Math.min(...foreign))}–${fmt(Math.max(...foreign))}`,
+  });
   const rawCounts = RAW_KEYS.flatMap((k) => b.raw[k].flatMap((r) => r.requestTokens));
   rows.push({
     name: "  setup",
     value: "",
     note:
       `64 new tokens per sequence, greedy; raw requests ignore_eos (${rawCounts.every((t) => t === 64) ? "all" : "NOT all"} ${rawCounts.length} got 64); ` +
-      `${b.rawInfo.threads} llama.cpp threads on ${b.hardwareConcurrency} cores (multithread ${b.rawInfo.multithread}, isolated ${b.rawInfo.isolated}); app: ${b.appModel}; ` +
-      `n_parallel 8; ${b.rounds} rounds after warm-up`,
+      `${b.rawInfo.threads} llama.cpp thread(s) on ${b.hardwareConcurrency} cores${threads ? " (set by the bench, both sides; see --threads)" : " (the app's own choice)"} (multithread ${b.rawInfo.multithread}, isolated ${b.rawInfo.isolated}); app: ${b.appModel}; ` +
+      `n_parallel 8; ${b.rounds} rounds after warm-up${b.cutShort ? ` (CUT SHORT by the time limit, ${rounds} asked for)` : ""}`,
   });
   return { title: "1. batched candidates, CPU engine (wllama)", rows };
 }
@@ -167,7 +184,7 @@ function uiSection(u: UiResult): Section {
   rows.push({
     name: "  run",
     value: `${fmt(u.runSeconds)} s`,
-    note: `candidates ${[...new Set(u.candidateTokens)].join("/")} tokens each, refined ${u.refinedTokens}; ${fmt(u.streaming.busyMsPerToken)} ms busy per token while 8 stream`,
+    note: `candidates ${[...new Set(u.candidateTokens)].join("/")} tokens each, refined ${u.refinedTokens}; ${fmt(u.streaming.busyMsPerToken)} ms busy per token while 8 stream; other processes used ${fmt(u.foreignCores)} cores meanwhile`,
   });
   return { title: "2. streaming UI (real App + store, test-double engine)", rows };
 }
@@ -208,7 +225,14 @@ async function main(): Promise<void> {
       sections.unshift(uiSection(u));
     }
     if (pages && parts.has("batch")) {
-      const b = await benchBatching(browser, pages.origin, { minRounds: rounds, maxRounds: Math.max(rounds, 7), budgetMs: 270_000, threads, log });
+      const b = await benchBatching(browser, pages.origin, {
+        minRounds: rounds,
+        maxRounds: Math.max(rounds, 7),
+        deadline: started + TIME_LIMIT_MS,
+        extraRoundsMarginMs: 120_000,
+        threads,
+        log,
+      });
       details.batch = b;
       sections.unshift(batchingSection(b));
     }

@@ -16,11 +16,14 @@ import type { Browser, CDPSession, Page } from "@playwright/test";
 import type { RawRunResult, RunRecord } from "../../bench/hooks.ts";
 import { BENCH_NEW_TOKENS, BENCH_SAMPLING, benchProblem } from "../../bench/workload.ts";
 import { benchContext } from "./browser.ts";
+import { cpuSample, foreignCores } from "./machine.ts";
 
 export interface Throughput {
   tokens: number;
   ms: number;
   tokPerS: number;
+  /** Cores' worth of CPU other processes on the machine used meanwhile (machine.ts). */
+  foreignCores?: number;
 }
 
 type RawKey = "single" | "concurrent_n2" | "sequential_n2" | "concurrent_n4" | "sequential_n4" | "concurrent_n8" | "sequential_n8";
@@ -68,6 +71,8 @@ export interface BatchingResult {
   rawInfo: { threads: number; multithread: boolean; isolated: boolean };
   appModel: string;
   rounds: number;
+  /** Fewer rounds than asked for, because of the deadline. */
+  cutShort: boolean;
   hardwareConcurrency: number;
 }
 
@@ -78,8 +83,11 @@ function throughput(tokens: number, ms: number): Throughput {
 /** Numbers the runs of both sides, so each gets a problem of its own (see benchProblem). */
 let runCounter = 0;
 
-async function runRaw(page: Page, requests: number, concurrent: boolean): Promise<RawRun> {
-  const options = { problem: benchProblem(++runCounter), requests, concurrent, maxTokens: BENCH_NEW_TOKENS };
+/** Enough to compile the WASM kernels and touch every slot; the app's smallest max tokens. */
+const WARM_UP_TOKENS = 16;
+
+async function runRaw(page: Page, requests: number, concurrent: boolean, maxTokens = BENCH_NEW_TOKENS): Promise<RawRun> {
+  const options = { problem: benchProblem(++runCounter), requests, concurrent, maxTokens };
   const r: RawRunResult = await page.evaluate((o) => window.__benchRaw!.run(o), options);
   return { ...throughput(r.tokens.reduce((a, b) => a + b, 0), r.ms), requestTokens: r.tokens };
 }
@@ -93,7 +101,7 @@ async function threadSeconds(cdp: CDPSession): Promise<number> {
  * One app run: Run is clicked; the candidate phase ends when the last panel is
  * done, and the run is stopped there (the refinement is not measured here).
  */
-async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolean): Promise<AppRun> {
+async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolean, maxTokens = BENCH_NEW_TOKENS): Promise<AppRun> {
   await page.evaluate(
     ({ settings, sequential }) => {
       const hooks = window.__benchApp!;
@@ -101,7 +109,7 @@ async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolea
       hooks.configureRun(settings);
       hooks.armRun({ stopAfterCandidates: true });
     },
-    { settings: { problem: benchProblem(++runCounter), n, temperature: BENCH_SAMPLING.temperature, maxTokens: BENCH_NEW_TOKENS }, sequential },
+    { settings: { problem: benchProblem(++runCounter), n, temperature: BENCH_SAMPLING.temperature, maxTokens }, sequential },
   );
   const cpu0 = await threadSeconds(cdp);
   await page.getByTestId("run.start").click();
@@ -123,10 +131,17 @@ async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolea
 }
 
 export interface BatchingOptions {
-  /** Rounds always run; more run while the time budget allows. */
+  /** Rounds to run; more (up to maxRounds) while time allows. */
   minRounds: number;
   maxRounds: number;
-  budgetMs: number;
+  /**
+   * Date.now() by which the part must end: after the first round, a round is only
+   * started if the previous one's duration still fits (a slow phase of a shared
+   * machine can make rounds several times longer).
+   */
+  deadline: number;
+  /** Extra rounds (beyond minRounds) only while they end this long before the deadline. */
+  extraRoundsMarginMs: number;
   /** llama.cpp threads for both sides; default: the app's choice (all cores). */
   threads?: number;
   log: (line: string) => void;
@@ -136,7 +151,6 @@ export async function benchBatching(browser: Browser, origin: string, options: B
   const { log } = options;
   const modelUrl = `${origin}/models/bench.gguf`;
   const context = await benchContext(browser);
-  const started = Date.now();
   try {
     const raw = await context.newPage();
     const app = await context.newPage();
@@ -158,10 +172,9 @@ export async function benchBatching(browser: Browser, origin: string, options: B
     log(`app loaded the model: ${appModel}`);
 
     // Warm-up: the first requests after a load compile WASM kernels and fill every slot.
-    await runRaw(raw, 1, true);
-    await runRaw(raw, 8, true);
-    await runApp(app, cdp, 8, false);
-    await runApp(app, cdp, 4, true);
+    await runRaw(raw, 1, true, WARM_UP_TOKENS);
+    await runRaw(raw, 8, true, WARM_UP_TOKENS);
+    await runApp(app, cdp, 8, false, WARM_UP_TOKENS);
 
     const result: BatchingResult = {
       raw: Object.fromEntries(RAW_KEYS.map((k) => [k, []])) as unknown as BatchingResult["raw"],
@@ -169,23 +182,35 @@ export async function benchBatching(browser: Browser, origin: string, options: B
       rawInfo: { threads: rawInfo.threads, multithread: rawInfo.multithread, isolated: rawInfo.isolated },
       appModel,
       rounds: 0,
+      cutShort: false,
       hardwareConcurrency: await raw.evaluate(() => navigator.hardwareConcurrency),
     };
     let roundMs = 0;
     for (let round = 0; round < options.maxRounds; round++) {
-      const elapsed = Date.now() - started;
-      if (round >= options.minRounds && elapsed + roundMs > options.budgetMs) break;
+      const left = options.deadline - Date.now();
+      if (round >= options.minRounds && roundMs + options.extraRoundsMarginMs > left) break;
+      if (round > 0 && roundMs * 1.3 > left) {
+        result.cutShort = true;
+        log(`stopping after ${round} rounds: another would end past the time limit`);
+        break;
+      }
       const roundStart = Date.now();
+      const foreign: number[] = [];
       for (const step of ROUND) {
-        if (step.engine === "raw") result.raw[step.key].push(await runRaw(raw, step.requests, step.concurrent));
-        else result.app[step.key].push(await runApp(app, cdp, step.n, step.sequential));
+        const before = cpuSample();
+        const run = step.engine === "raw" ? await runRaw(raw, step.requests, step.concurrent) : await runApp(app, cdp, step.n, step.sequential);
+        run.foreignCores = foreignCores(before, cpuSample());
+        foreign.push(run.foreignCores);
+        if (step.engine === "raw") result.raw[step.key].push(run as RawRun);
+        else result.app[step.key].push(run as AppRun);
       }
       roundMs = Date.now() - roundStart;
       result.rounds++;
       const t = (list: Throughput[]) => Math.round(list.at(-1)!.tokPerS);
       log(
         `round ${round + 1} (${(roundMs / 1000).toFixed(0)} s): raw 1=${t(result.raw.single)} 4c=${t(result.raw.concurrent_n4)} 4s=${t(result.raw.sequential_n4)} 8c=${t(result.raw.concurrent_n8)} 8s=${t(result.raw.sequential_n8)}; ` +
-          `app 4c=${t(result.app.concurrent_n4)} 4s=${t(result.app.sequential_n4)} 8c=${t(result.app.concurrent_n8)} tok/s`,
+          `app 4c=${t(result.app.concurrent_n4)} 4s=${t(result.app.sequential_n4)} 8c=${t(result.app.concurrent_n8)} tok/s; ` +
+          `other processes used ${Math.min(...foreign).toFixed(1)}–${Math.max(...foreign).toFixed(1)} cores`,
       );
     }
     return result;

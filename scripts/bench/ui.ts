@@ -14,6 +14,7 @@
 import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
 import type { FakePlan, RunRecord } from "../../bench/hooks.ts";
 import { benchContext } from "./browser.ts";
+import { cpuSample, foreignCores } from "./machine.ts";
 import { median } from "./stats.ts";
 
 const PROBLEM = "Find all real $x$ with $\\frac{x^2+3x}{2} = \\sqrt{5x+1}$, and give their sum.";
@@ -60,6 +61,8 @@ export interface TraceTasks {
 }
 
 export interface UiResult {
+  /** Cores' worth of CPU other processes on the machine used during the main run. */
+  foreignCores: number;
   streaming: WindowCost;
   refinement: WindowCost;
   longTasks: { over50: number; over100: number; longestMs: number; count: number; during: string };
@@ -197,10 +200,12 @@ const STREAMING_PLAN: FakePlan = { rate: 50, candidateTokens: 1000, refineTokens
 
 /** 8 candidates × 1,000 tokens at 50 tok/s each (20 s), then a 500-token refinement. */
 async function streamingRun(page: Page, cdp: CDPSession): Promise<Omit<UiResult, "growth" | "growthRatio" | "streamingFlush100">> {
+  const cpuBefore = cpuSample();
   const stopTrace = await startTrace(cdp);
   await startRun(page, STREAMING_PLAN, 8, 1024);
   const { samples, record } = await sampleUntilEnded(page, cdp);
   const traceTasks = mainThreadTasks(await stopTrace());
+  const foreign = foreignCores(cpuBefore, cpuSample());
   if (record.status !== "complete") throw new Error(`The UI run ended ${record.status}`);
 
   const streaming = candidateWindow(samples, record);
@@ -212,6 +217,7 @@ async function streamingRun(page: Page, cdp: CDPSession): Promise<Omit<UiResult,
   const tasks = await page.evaluate(() => window.__benchUi!.longTasks);
   const during = tasks.filter((t) => t.start >= from && t.start <= record.endedAt);
   return {
+    foreignCores: foreign,
     streaming,
     refinement,
     longTasks: {
