@@ -7,16 +7,18 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "../src/components/App";
 import { createAppStore } from "../src/store";
+import { animationFrame } from "../src/store/frameBatcher";
 import { AppStoreContext } from "../src/store/context";
 import "../src/styles.css";
 import { FakeEngine } from "./fake/engine";
 import { benchHooks } from "./recorder";
 
 const engine = new FakeEngine();
-// ?flushMs=N: streamed text reaches the store every N ms instead of every animation
-// frame (the store's own `schedule` dependency), to show what the update rate costs.
-const flushMs = Number(new URLSearchParams(location.search).get("flushMs")) || 0;
-const store = createAppStore(flushMs > 0 ? { engine, schedule: (flush) => void setTimeout(flush, flushMs) } : { engine });
+// ?pace=frame: streamed text reaches the store on every animation frame, however many
+// sequences stream (the store's `schedule` dependency ignoring the pause it is asked
+// for), to show side by side what the app's pacing (frameBatcher's streamPause) saves.
+const everyFrame = new URLSearchParams(location.search).get("pace") === "frame";
+const store = createAppStore(everyFrame ? { engine, schedule: (flush) => animationFrame(flush, 0) } : { engine });
 
 window.__benchUi = {
   ...benchHooks(store),

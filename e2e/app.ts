@@ -54,8 +54,12 @@ export class RefineryPage {
     await expect(this.refined).toHaveAttribute("data-status", "done", { timeout: 90_000 });
   }
 
-  /** The rendered text of a panel's solution. */
-  solutionText(panel: Locator): Promise<string> {
+  /**
+   * The rendered text of a panel's solution, all of it: blocks scrolled out of
+   * view skip rendering (content-visibility: auto) and so have no innerText.
+   */
+  async solutionText(panel: Locator): Promise<string> {
+    await renderOffscreenBlocks(this.page);
     return panel.locator(".solution").innerText();
   }
 
@@ -84,4 +88,18 @@ export class RefineryPage {
   timeline(): Promise<Record<string, { firstText?: number; done?: number }>> {
     return this.page.evaluate(() => (window as unknown as { __timeline: Record<string, { firstText?: number; done?: number }> }).__timeline);
   }
+}
+
+/**
+ * Renders the solution blocks that are out of view, as scrolling to them would,
+ * so `innerText` sees all rendered text. A test-only style; idempotent.
+ */
+export async function renderOffscreenBlocks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    if (document.getElementById("e2e-render-all")) return;
+    const style = document.createElement("style");
+    style.id = "e2e-render-all";
+    style.textContent = ".math-markdown > * { content-visibility: visible !important; }";
+    document.head.append(style);
+  });
 }

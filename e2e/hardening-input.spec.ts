@@ -100,7 +100,7 @@ test.describe("UI input (harness)", () => {
       "Solve $\\frac{1}{ x$ and \\[ \\begin{matrix} 1 & 2 \\\\ \\left( 3 \\end{pmatrix} \\] then $$x^{2$$ and \\( \\sqrt[3]{ \\) and $\\unknowncommand{x}$ and }}}{{{ $ $$ \\\\";
     await app.byId("problem.input").fill(problem);
     await expectHarnessRuns(app);
-    const shown = await app.candidate(0).locator(".solution").innerText();
+    const shown = await app.solutionText(app.candidate(0));
     expect(shown).toContain("Solve");
     expect(shown).toContain("\\unknowncommand");
     await expect(app.byId("problem.input")).toHaveValue(problem);

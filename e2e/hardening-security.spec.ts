@@ -9,6 +9,7 @@ import { expect, test, type Locator } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 import { expectInertDom, Guards, type CspViolation } from "./fixtures/guards";
 import { HarnessPage } from "./fixtures/harness";
+import { renderOffscreenBlocks } from "./app";
 import { historyFile, savedRun } from "./fixtures/history-file";
 import { HOSTILE_PAYLOADS, IMPORTABLE_PAYLOADS, type HostilePayload } from "./fixtures/payloads";
 
@@ -27,6 +28,7 @@ async function expectVisible(panel: Locator, payload: HostilePayload, label: str
   const shown = async () => {
     // Reasoning blocks are collapsed once finished; open them to read what they hold.
     await solution.evaluate((el) => el.querySelectorAll("details").forEach((d) => (d.open = true)));
+    await renderOffscreenBlocks(panel.page());
     // KaTeX writes \text{…} spaces as no-break spaces.
     const text = (await solution.innerText()).replace(/\u00a0/g, " ");
     return payload.visible.filter((snippet) => !text.includes(snippet));

@@ -167,7 +167,7 @@ function uiSection(u: UiResult): Section {
         `of wall time: script ${pct(u.streaming.scriptMs / u.streaming.wallMs)}, style ${pct(u.streaming.styleMs / u.streaming.wallMs)}, layout ${pct(u.streaming.layoutMs / u.streaming.wallMs)}; task wall time ${pct(u.streaming.taskMs / u.streaming.wallMs)}`,
     ),
     figureRow("ui.busy_fraction_refine", u.refinement.busyFraction, `the same while the refined solution streams (1 × 50 tok/s)`),
-    figureRow("ui.busy_fraction_flush_100ms", u.streamingFlush100.busyFraction, "diagnostic: 8 streaming, with the store taking streamed text every 100 ms instead of every frame"),
+    figureRow("ui.busy_fraction_every_frame", u.streamingEveryFrame.busyFraction, "diagnostic: the same 8 streams with text reaching the store every frame (no pacing by stream count)"),
     figureRow("ui.growth_ratio", u.growthRatio, "main-thread CPU ms per streamed token at 4,000 tokens/candidate ÷ at 500 (8 candidates, 50 tok/s each)", "×"),
   ];
   for (const g of u.growth) {

@@ -24,6 +24,7 @@ let container: HTMLElement;
 let root: Root;
 
 beforeEach(() => {
+  vi.useFakeTimers();
   container = document.createElement("div");
   document.body.append(container);
   root = createRoot(container);
@@ -32,10 +33,18 @@ beforeEach(() => {
 afterEach(() => {
   act(() => root.unmount());
   container.remove();
+  vi.useRealTimers();
 });
 
-function show(text: string, streaming: boolean): void {
+/** Renders `text` and lets the renderer reveal all of it; returns how many commits that took. */
+function show(text: string, streaming: boolean): number {
   act(() => root.render(createElement(MathMarkdown, { text, streaming })));
+  let commits = 1;
+  while (vi.getTimerCount() > 0) {
+    act(() => vi.runOnlyPendingTimers());
+    commits++;
+  }
+  return commits;
 }
 
 /** A solution of `paragraphs` paragraphs, each with some math. */
@@ -80,5 +89,30 @@ describe("MathMarkdown: incremental rendering", () => {
     expect(container.querySelector("details")?.open).toBe(true);
     show("<think>Hmm</think>\n\nDone", true);
     expect(container.querySelector("details")?.open).toBe(false);
+  });
+
+  it("reveals a long text that appears at once in slices, one commit each, until all shows", () => {
+    const text = solution(200);
+    act(() => root.render(createElement(MathMarkdown, { text, streaming: true })));
+    const first = container.textContent?.length ?? 0;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(text.length / 2);
+    const commits = show(text, true);
+    expect(commits).toBeGreaterThan(2);
+    expect(container.querySelectorAll(".katex-display")).toHaveLength(200);
+    expect(container.textContent).toContain("Step 199");
+  });
+
+  it("keeps showing more of a long text while it grows between commits", () => {
+    // A panel mounted mid-run: the text changes before every reveal step.
+    let text = solution(200);
+    act(() => root.render(createElement(MathMarkdown, { text, streaming: true })));
+    for (let i = 0; i < 100 && vi.getTimerCount() > 0; i++) {
+      text += ` ${i}`;
+      act(() => root.render(createElement(MathMarkdown, { text, streaming: true })));
+      act(() => vi.runOnlyPendingTimers());
+    }
+    expect(container.querySelectorAll(".katex-display")).toHaveLength(200);
+    expect(container.textContent).toContain(`So the answer is 0 1 2`);
   });
 });

@@ -3,7 +3,8 @@
  * reasoning in a collapsible block. Model output is untrusted: raw HTML is
  * shown as text, links must be absolute http(s) and open in a new tab, images
  * are never loaded (their alt text is shown), KaTeX runs with `trust: false`
- * and without macro definitions.
+ * and without macro definitions, and each formula is rendered once
+ * (src/render/formulas.ts), however often its block is parsed again.
  *
  * While streaming, the text is split into blocks and each block is a memoised
  * component, so an appended token re-renders only the last block.
@@ -17,12 +18,12 @@
 import "katex/dist/katex.min.css";
 import "./MathMarkdown.css";
 
-import { memo, useDeferredValue, useState, type ComponentProps, type ReactElement } from "react";
+import { memo, useDeferredValue, useEffect, useState, type ComponentProps, type ReactElement } from "react";
 import Markdown, { type Components, type ExtraProps, type Options } from "react-markdown";
-import rehypeKatex from "rehype-katex";
 import remarkMath from "remark-math";
 
 import { BlockSplitter } from "../render/blocks.ts";
+import { DISPLAY_PROPERTY, FORMULA_PROPERTY, rehypeFormulas, renderFormula } from "../render/formulas.ts";
 import { normalizeMath, splitThink } from "../render/normalizeMath.ts";
 import { referenceDefinitions } from "../render/references.ts";
 import {
@@ -48,6 +49,15 @@ export interface MathMarkdownProps {
  */
 const FIRST_TEXT = typeof document === "undefined" ? undefined : "";
 
+/**
+ * Characters of text not shown yet that one render may add. A deferred render
+ * starts over whenever the text changes before it commits, so a long text that
+ * appears while it still grows (a panel mounted mid-run, a run reopened while
+ * it streams) would be rendered again and again and never shown. Revealed a
+ * slice per commit, each commit stays short and the rest follows at once.
+ */
+const REVEAL_CHARS = 4000;
+
 export function MathMarkdown({ text: latestText, streaming: latestStreaming = false }: MathMarkdownProps): ReactElement {
   // Rendering runs at low priority and yields between blocks, so clicks, typing and Stop
   // are handled at once however long the text; what is shown may lag a frame behind.
@@ -55,24 +65,46 @@ export function MathMarkdown({ text: latestText, streaming: latestStreaming = fa
   const streaming = useDeferredValue(latestStreaming);
   // One splitter per segment, kept across renders so finished blocks keep their identity.
   const [splitters] = useState(() => new Map<number, BlockSplitter>());
+  // How much of which text the latest cut render showed; the next shows REVEAL_CHARS more.
+  // (A text that grows past it token by token is cut once per REVEAL_CHARS, for one render.)
+  const [revealed, setRevealed] = useState({ text: "", length: 0 });
+  const limit = typeof document === "undefined" ? Infinity : (text.startsWith(revealed.text) ? revealed.length : 0) + REVEAL_CHARS;
+
   const segments = splitThink(text, { streaming });
   // KaTeX time is shared out over the whole text, so a flood of formulas cannot freeze the page.
   let formulasLeft = MAX_FORMULAS_PER_TEXT;
+  let offset = 0;
+  let cut = false;
   const prepared = [];
   for (const [index, segment] of segments.entries()) {
+    if (offset >= limit) {
+      cut = true;
+      break;
+    }
     let splitter = splitters.get(index);
     if (!splitter) splitters.set(index, (splitter = new BlockSplitter()));
-    const blocks = splitter.split(segment.text);
+    const all = splitter.split(segment.text);
+    let visible = 0;
+    while (visible < all.length && offset < limit) offset += all[visible++]!.length;
+    cut ||= visible < all.length;
+    const blocks = visible < all.length ? all.slice(0, visible) : all;
     const { budgets, spent } = formulaBudgets(blocks, formulasLeft);
     prepared.push({ segment, blocks, budgets });
     formulasLeft -= spent;
   }
 
+  useEffect(() => {
+    if (!cut) return;
+    // The next slice in a new task, after the browser has painted this one and handled input.
+    const timer = setTimeout(() => setRevealed({ text, length: offset }));
+    return () => clearTimeout(timer);
+  }, [cut, text, offset]);
+
   return (
     <div className="math-markdown">
       {prepared.map(({ segment, blocks, budgets }, index) => {
         const isLast = index === segments.length - 1;
-        const growing = streaming && isLast;
+        const growing = streaming && isLast && !cut;
         // Blocks are parsed one by one; a reference in one must still find a definition in another.
         const definitions = referenceDefinitions(blocks, { streaming: growing });
         if (segment.kind === "answer") {
@@ -198,7 +230,31 @@ function ImageAsText({ alt }: ComponentProps<"img"> & ExtraProps) {
   return <span className="math-markdown-image">{alt ? `[image: ${alt}]` : "[image]"}</span>;
 }
 
-const components: Components = { a: SafeLink, img: ImageAsText };
+/**
+ * A formula: KaTeX's HTML, rendered once per TeX (src/render/formulas.ts) and
+ * inserted as it is. Memoised, so a re-parsed block leaves its formulas' DOM alone.
+ */
+const Formula = memo(function Formula({ tex, display }: { tex: string; display: boolean }) {
+  const rendered = renderFormula(tex, display);
+  if ("error" in rendered) {
+    return (
+      <span className="katex-error" style={{ color: katexOptions.errorColor }} title={rendered.error}>
+        {tex}
+      </span>
+    );
+  }
+  // KaTeX's own escaped output (trust: false), never the model's text: see formulas.ts.
+  return <span className="math-formula" dangerouslySetInnerHTML={{ __html: rendered.html }} />;
+});
+
+/** Spans the formula plugin made become formulas; markdown makes no other spans. */
+function FormulaSpan({ node, ...props }: ComponentProps<"span"> & ExtraProps) {
+  const tex = node?.properties[FORMULA_PROPERTY];
+  if (typeof tex === "string") return <Formula tex={tex} display={node?.properties[DISPLAY_PROPERTY] === true} />;
+  return <span {...props} />;
+}
+
+const components: Components = { a: SafeLink, img: ImageAsText, span: FormulaSpan };
 
 /**
  * Markdown → React elements. `Markdown` is a plain synchronous function, so
@@ -210,7 +266,7 @@ function renderMarkdown(markdown: string, source: string, maxFormulas: number): 
     return Markdown({
       children: markdown,
       remarkPlugins,
-      rehypePlugins: [[rehypeMathGuard, { maxFormulas }], [rehypeKatex, katexOptions]],
+      rehypePlugins: [[rehypeMathGuard, { maxFormulas }], rehypeFormulas],
       components,
       disallowedElements,
       urlTransform: (url) => safeLinkHref(url) ?? "",

@@ -57,7 +57,7 @@ export function normalizeMath(text: string, options: NormalizeOptions = {}): str
       const closed = j < lines.length;
       const block = lines.slice(i, closed ? j + 1 : lines.length);
       if (!closed && streaming && /^math\b/i.test(fence.info)) {
-        // rehype-katex renders ```math blocks; an unfinished one is shown as code.
+        // ```math blocks render as display math; an unfinished one is shown as code.
         block[0] = line.replace(/math/i, "tex");
       }
       out.push(block.join("\n"));

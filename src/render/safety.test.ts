@@ -116,7 +116,8 @@ describe("nestingEstimate", () => {
 
 describe("formula budgets", () => {
   it("estimates formulas from delimiters", () => {
-    expect(formulaCountEstimate("$a$ and $$b$$ and \\(c\\) and \\[d\\]")).toBe(5);
+    expect(formulaCountEstimate("$a$ and $$b$$ and \\(c\\) and \\[d\\]")).toBe(4);
+    expect(formulaCountEstimate("$$\nx\n$$\n\n$y$")).toBe(2);
     expect(formulaCountEstimate("no math")).toBe(0);
   });
 

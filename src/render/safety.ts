@@ -49,12 +49,10 @@ function disabledMacros(): Record<string, string> {
 }
 
 /**
- * Options for rehype-katex. rehype-katex renders with `throwOnError: true`,
- * then on a parse error again with `throwOnError: false` (and wraps any other
- * error in a `katex-error` span), so the net effect is `throwOnError: false`.
- * `macros` is a getter: rehype-katex spreads these options per formula, so
- * each formula gets a fresh object and no formula can define macros for the
- * next.
+ * KaTeX options for every formula (src/render/formulas.ts renders with
+ * `throwOnError: false`: a TeX error shows as red source). `macros` is a
+ * getter: the options are spread per formula, so each formula gets a fresh
+ * object and no formula can define macros for the next.
  */
 export const katexOptions: Omit<KatexOptions, "displayMode" | "throwOnError"> = {
   trust: false,
@@ -139,14 +137,18 @@ export function blockIsRenderable(markdown: string): boolean {
  * without parsing; enough to share out the formula budget of a text.
  */
 export function formulaCountEstimate(text: string): number {
-  let dollars = 0;
+  // `$` and `$$` each open or close one formula.
+  let delimiters = 0;
   let opens = 0;
-  for (let i = text.indexOf("$"); i !== -1; i = text.indexOf("$", i + 1)) dollars++;
+  for (let i = text.indexOf("$"); i !== -1; i = text.indexOf("$", i + 1)) {
+    delimiters++;
+    if (text[i + 1] === "$") i++;
+  }
   for (let i = text.indexOf("\\"); i !== -1; i = text.indexOf("\\", i + 1)) {
     const next = text[i + 1];
     if (next === "(" || next === "[") opens++;
   }
-  return Math.ceil(dollars / 2) + opens;
+  return Math.ceil(delimiters / 2) + opens;
 }
 
 /**
@@ -165,12 +167,12 @@ export function formulaBudgets(blocks: readonly string[], total: number = MAX_FO
   return { budgets, spent };
 }
 
-/** The part of a unist tree the plugins below look at. */
-interface TreeNode {
+/** The part of a unist tree the plugins look at. */
+export interface TreeNode {
   type: string;
   tagName?: string;
   value?: string;
-  properties?: { className?: unknown };
+  properties?: Record<string, unknown> & { className?: unknown };
   children?: TreeNode[];
 }
 
@@ -207,12 +209,14 @@ export function remarkDepthGuard() {
 
 const MATH_CLASSES = ["math-inline", "math-display", "language-math"];
 
-function classList(node: TreeNode): unknown[] {
+/** An element's classes (hast `className`). */
+export function classList(node: TreeNode): unknown[] {
   const className = node.properties?.className;
   return Array.isArray(className) ? (className as unknown[]) : [];
 }
 
-function textOf(node: TreeNode): string {
+/** The text a node holds, all of it. */
+export function textOf(node: TreeNode): string {
   if (typeof node.value === "string") return node.value;
   return (node.children ?? []).map(textOf).join("");
 }
@@ -223,7 +227,7 @@ export interface MathGuardOptions {
 }
 
 /**
- * rehype plugin, to run before rehype-katex: formulas that are too long or
+ * rehype plugin, to run before rehypeFormulas (formulas.ts): formulas that are too long or
  * too deeply nested, or beyond the block's budget, lose their math classes,
  * so they stay as code showing their source instead of being handed to KaTeX.
  */

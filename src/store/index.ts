@@ -24,7 +24,7 @@ export interface AppDeps {
   /** Writes the recording run's latest state now (set by the run slice). */
   flushRecording: () => Promise<void>;
   now: () => number;
-  /** When streamed text is flushed into the store (once per animation frame). */
+  /** When streamed text is flushed into the store (on an animation frame, paced by frameBatcher's streamPause). */
   schedule: Schedule;
 }
 

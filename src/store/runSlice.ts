@@ -131,6 +131,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         });
       },
       deps.schedule,
+      deps.now,
     );
 
     const endRun = (status: RunStatus, reason: string | null) => {
