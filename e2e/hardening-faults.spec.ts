@@ -268,6 +268,8 @@ test.describe("engine faults (harness)", () => {
   test("the engine fails to count tokens: the run fails with the reason before any candidate starts", async ({ page }) => {
     const app = await openWithHistory(page);
     await app.script({ ...SLOW, countTokens: { ms: 0, error: { name: "Error", message: "tokenizer failed (simulated)" } } });
+    // Long enough that its byte length cannot prove it fits the 4,096-token window, so the app counts.
+    await app.byId("problem.input").fill(`${PROBLEM} ${"Show each step of the working. ".repeat(100)}`);
     await app.byId("run.start").click();
     await app.expectRunStatus("failed");
     await expect(app.banner).toContainText("Could not count the tokens of the problem: tokenizer failed (simulated)");

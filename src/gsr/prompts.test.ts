@@ -9,7 +9,9 @@ import {
   fitRefinePrompt,
   lengthCap,
   MIN_HEAD_CHARS,
+  promptTokenBound,
   shortenCandidate,
+  TEMPLATE_TOKEN_ALLOWANCE,
   truncateMiddle,
 } from "./prompts";
 import type { ChatMessage } from "./types";
@@ -191,5 +193,15 @@ describe("fitRefinePrompt", () => {
     expect(tooLong.name).toBe("ContextTooLongError");
     expect(tooLong.overBy).toBe(tooLong.promptTokens + 300 - 400);
     expect(tooLong.message).toContain(`${tooLong.overBy} tokens over`);
+  });
+});
+
+describe("promptTokenBound", () => {
+  it("bounds tokens by UTF-8 bytes plus the template's allowance", () => {
+    const ascii = [{ role: "user" as const, content: "x".repeat(100) }];
+    expect(promptTokenBound(ascii)).toBe(100 + 16 + TEMPLATE_TOKEN_ALLOWANCE);
+    // Each of these characters is 3 bytes, and may be 3 tokens in a byte-fallback tokenizer.
+    const cjk = [{ role: "user" as const, content: "数学题".repeat(10) }];
+    expect(promptTokenBound(cjk)).toBe(90 + 16 + TEMPLATE_TOKEN_ALLOWANCE);
   });
 });

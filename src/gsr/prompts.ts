@@ -54,6 +54,26 @@ export function buildRefinePrompt(problem: string, candidates: readonly string[]
 
 // ─── Context budget ─────────────────────────────────────────────────────────
 
+/** Tokens a chat template may add: role markers, and in some models a default system text. */
+export const TEMPLATE_TOKEN_ALLOWANCE = 256;
+/** Per message: its role header and separators (a SentencePiece dummy prefix included). */
+const MESSAGE_TOKEN_ALLOWANCE = 16;
+
+/**
+ * The most tokens `messages` can take, without a tokenizer: every token of a
+ * byte-level or byte-fallback tokenizer stands for at least one byte of text,
+ * so a message's UTF-8 length bounds its tokens. Far above the real count
+ * (about 3–4 bytes a token), so only good for proving that a prompt fits;
+ * when it does not, count.
+ */
+export function promptTokenBound(messages: readonly ChatMessage[]): number {
+  const encoder = new TextEncoder();
+  return messages.reduce(
+    (sum, m) => sum + encoder.encode(m.content).length + MESSAGE_TOKEN_ALLOWANCE,
+    TEMPLATE_TOKEN_ALLOWANCE,
+  );
+}
+
 /** Thrown when a prompt cannot fit the context window with room for the answer. */
 export class ContextTooLongError extends Error {
   override readonly name = "ContextTooLongError";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSolvePrompt, REFINE_SYSTEM_PROMPT } from "./prompts";
+import { buildSolvePrompt, promptTokenBound, REFINE_SYSTEM_PROMPT, SOLVE_SYSTEM_PROMPT } from "./prompts";
 import { runGsr, type RunGsrOptions } from "./run";
 import type {
   ChatMessage,
@@ -202,11 +202,7 @@ describe("runGsr: a complete run", () => {
       "refine-done",
       "run-done",
     ]);
-    expect(events[0]).toEqual({
-      type: "candidates-start",
-      n: 3,
-      promptTokens: expect.any(Number) as number,
-    });
+    expect(events[0]).toMatchObject({ type: "candidates-start", n: 3 });
     const voteIndex = events.findIndex((e) => e.type === "vote");
     expect(events.slice(voteIndex + 1).some((e) => e.type.startsWith("candidate"))).toBe(false);
     expect(runDone(events)).toEqual({ type: "run-done", status: "complete" });
@@ -364,6 +360,36 @@ describe("runGsr: stopping", () => {
   });
 });
 
+describe("runGsr: counting the problem's tokens", () => {
+  class CountingPort extends FakePort {
+    counted: ChatMessage[][] = [];
+    override async countTokens(messages: ChatMessage[]): Promise<number> {
+      this.counted.push(messages);
+      return super.countTokens(messages);
+    }
+  }
+  const solvePromptCounts = (port: CountingPort) =>
+    port.counted.filter((m) => m[0]?.content === SOLVE_SYSTEM_PROMPT).length;
+
+  it("skips the count when the prompt's byte length proves it fits", async () => {
+    const port = new CountingPort({ candidate: solution });
+    const events = await run(port);
+    expect(solvePromptCounts(port)).toBe(0);
+    expect(events[0]).toEqual({ type: "candidates-start", n: 3, promptTokens: null });
+    expect(runDone(events).status).toBe("complete");
+  });
+
+  it("counts when the byte length cannot prove it, and runs when the count fits", async () => {
+    const prompt = buildSolvePrompt("What is 1 + 2?");
+    const contextWindow = promptTokenBound(prompt) + 512 - 1;
+    const port = new CountingPort({ candidate: solution, contextWindow });
+    const events = await run(port);
+    expect(solvePromptCounts(port)).toBe(1);
+    expect(events[0]).toEqual({ type: "candidates-start", n: 3, promptTokens: await port.countTokens(prompt) });
+    expect(runDone(events).status).toBe("complete");
+  });
+});
+
 describe("runGsr: failures", () => {
   it("fails with the overshoot when the problem does not fit the context window", async () => {
     const port = new FakePort({ candidate: solution, contextWindow: 300 });
@@ -380,7 +406,8 @@ describe("runGsr: failures", () => {
   });
 
   it("fails when tokens cannot be counted", async () => {
-    const events = await run(new FakePort({ candidate: solution, countTokensFails: true }));
+    // A window small enough that the problem's byte length cannot prove it fits.
+    const events = await run(new FakePort({ candidate: solution, countTokensFails: true, contextWindow: 900 }));
     expect(runDone(events)).toEqual({
       type: "run-done",
       status: "failed",

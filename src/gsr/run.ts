@@ -5,7 +5,7 @@
  */
 
 import { extractFinalAnswer } from "./extract";
-import { buildSolvePrompt, ContextTooLongError, fitRefinePrompt } from "./prompts";
+import { buildSolvePrompt, ContextTooLongError, fitRefinePrompt, promptTokenBound } from "./prompts";
 import type {
   GenerationCallbacks,
   GenerationPort,
@@ -92,10 +92,15 @@ async function runPhases(options: RunGsrOptions, emit: (event: GsrEvent) => void
 
   // Phase 1: candidates.
   const solveMessages = buildSolvePrompt(problem);
-  const promptTokens = await countOrFail(port, solveMessages, "the problem");
-  stopIfAborted();
   const contextWindow = port.contextWindow();
-  if (promptTokens + sampling.maxTokens > contextWindow) {
+  // Counting tokens costs the CPU engine a pass over the whole prompt before any candidate
+  // starts; a prompt whose byte length already proves it fits is not counted.
+  let promptTokens: number | null = null;
+  if (promptTokenBound(solveMessages) + sampling.maxTokens > contextWindow) {
+    promptTokens = await countOrFail(port, solveMessages, "the problem");
+    stopIfAborted();
+  }
+  if (promptTokens !== null && promptTokens + sampling.maxTokens > contextWindow) {
     const error = new ContextTooLongError(
       promptTokens,
       sampling.maxTokens,

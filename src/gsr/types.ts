@@ -86,7 +86,8 @@ export interface VoteResult {
 
 /** Events the run orchestrator emits, in order. */
 export type GsrEvent =
-  | { type: "candidates-start"; n: number; promptTokens: number }
+  /** `promptTokens`: null when not counted (the prompt's byte length proved it fits). */
+  | { type: "candidates-start"; n: number; promptTokens: number | null }
   | { type: "candidate-start"; index: number }
   | { type: "candidate-delta"; index: number; delta: string }
   | { type: "candidate-done"; index: number; result: GenerationResult; answer: string | null }
