@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RefineryPage } from "./app";
 import { MODEL_SERVER } from "./model-server";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../chromium.config";
 
-const BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...BASE_ARGS, "--enable-unsafe-webgpu"] } });
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, "--enable-unsafe-webgpu"] } });
 
 test.beforeAll(() => {
   // A custom MLC model whose files look right to a quick check but are broken inside:

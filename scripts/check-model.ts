@@ -15,6 +15,7 @@ import { extname, join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../chromium.config.ts";
 import { TINY_LONG_MAIN_TEXT, TINY_MAIN_TEXT } from "./gguf/tiny-model.ts";
 import { readGGUF } from "./gguf/writer.ts";
 
@@ -23,7 +24,7 @@ const modelPath = args.find(
   (a, i) => !a.startsWith("--") && !args[i - 1]?.match(/^--(chromium|threads)$/),
 );
 const chromiumFlag = args.indexOf("--chromium");
-const executablePath = chromiumFlag >= 0 ? args[chromiumFlag + 1] : "/usr/bin/chromium";
+const executablePath = chromiumFlag >= 0 ? args[chromiumFlag + 1] : CHROMIUM_PATH;
 const threadsFlag = args.indexOf("--threads");
 const nThreads = threadsFlag >= 0 ? Number(args[threadsFlag + 1]) : undefined;
 if (!modelPath) {
@@ -88,14 +89,7 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const browser = await chromium.launch({
   executablePath,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
+  args: CHROMIUM_ARGS,
 });
 let failed = false;
 try {

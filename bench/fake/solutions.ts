@@ -7,17 +7,7 @@
  * single digits and symbols): about 3 characters per token.
  */
 
-/** mulberry32: small seeded PRNG, so every run streams the same text. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/seededRandom";
 
 const TOKEN = /\\[a-zA-Z]+|\\.| ?[A-Za-z]+|[0-9]|\n+| +|[^\sA-Za-z0-9]/g;
 
@@ -103,7 +93,7 @@ function block(pick: Pick, int: (lo: number, hi: number) => number, step: number
  * `\boxed{}` (when count leaves room for it).
  */
 export function solutionTokens(seed: number, count: number): string[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const pick: Pick = (items) => items[Math.floor(rand() * items.length)]!;
   const ending = tokenize(`\n\nTherefore the final answer is $\\boxed{${int(2, 99)}}$.`);

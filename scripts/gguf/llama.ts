@@ -164,17 +164,8 @@ export function llamaWriter(h: LlamaHParams): GGUFWriter {
   return w;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), shared with the app. */
+export { seededRandom as mulberry32 } from "../../src/seededRandom.ts";
 
 /** 32-bit FNV-1a hash of a string, for per-tensor seeds. */
 export function fnv1a(s: string): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BankProblem } from "../problems/bank";
-import { parseIdList, seededRandom, selectProblems } from "./subset";
+import { seededRandom } from "../seededRandom";
+import { parseIdList, selectProblems } from "./subset";
 import type { SubsetSpec } from "./types";
 
 const rows: BankProblem[] = Array.from({ length: 20 }, (_, i) => ({

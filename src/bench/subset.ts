@@ -1,18 +1,7 @@
 /** Picking a benchmark's problems from a dataset: first k, seeded random k, or given ids. Pure. */
 import { filterProblems, type BankProblem } from "../problems/bank";
+import { seededRandom } from "../seededRandom";
 import type { BenchProblem, SubsetSpec } from "./types";
-
-/** mulberry32: a small, fast, seedable PRNG giving floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Selection {
   problems: BenchProblem[];

@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { parseIdList, selectProblems } from "../bench/subset";
 import type { BenchSettings, SubsetPick, SubsetSpec } from "../bench/types";
-import { DATASETS, facets, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
+import { DATASETS, type DatasetId } from "../problems/bank";
 import { useApp } from "../store/context";
 import { clampSetting } from "../store/settingsSlice";
+import { NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
 
 type PickKind = SubsetPick["kind"];
 
@@ -16,11 +17,8 @@ export function BenchmarkSetup() {
   const modelReady = useApp((s) => s.modelStatus === "ready");
 
   const [dataset, setDataset] = useState<DatasetId>("gsm8k");
-  const [rows, setRows] = useState<BankProblem[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [level, setLevel] = useState("");
-  const [subject, setSubject] = useState("");
-  const [search, setSearch] = useState("");
+  const { rows, error: loadError } = useDatasetRows(dataset);
+  const [filterValue, setFilterValue] = useState<FilterValue>(NO_FILTER);
   const [pickKind, setPickKind] = useState<PickKind>("first");
   const [k, setK] = useState("20");
   const [subsetSeed, setSubsetSeed] = useState("1");
@@ -33,17 +31,6 @@ export function BenchmarkSetup() {
   const [seed, setSeed] = useState(String(appSettings.seed));
   const [extra, setExtra] = useState(true);
 
-  useEffect(() => {
-    let current = true;
-    loadDataset(dataset).then(
-      (r) => current && (setRows(r), setLoadError(null)),
-      (e: unknown) => current && setLoadError(e instanceof Error ? e.message : String(e)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [dataset]);
-
   const spec: SubsetSpec = useMemo(() => {
     const count = Math.max(0, Math.floor(Number(k) || 0));
     const pick: SubsetPick =
@@ -52,14 +39,14 @@ export function BenchmarkSetup() {
         : pickKind === "random"
           ? { kind: "random", k: count, seed: Math.floor(Number(subsetSeed) || 0) }
           : { kind: "first", k: count };
+    const { level, subject, search } = filterValue;
     const filter: SubsetSpec["filter"] = {};
     if (level) filter.level = level;
     if (subject) filter.subject = subject;
     if (search.trim()) filter.search = search.trim();
     return { dataset, filter, pick };
-  }, [dataset, level, subject, search, pickKind, k, subsetSeed, ids]);
+  }, [dataset, filterValue, pickKind, k, subsetSeed, ids]);
   const selection = useMemo(() => (rows ? selectProblems(rows, spec) : null), [rows, spec]);
-  const { levels, subjects } = useMemo(() => (rows ? facets(rows) : { levels: [], subjects: [] }), [rows]);
 
   const settings = (): BenchSettings => ({
     n: clampSetting("n", Number(n)),
@@ -96,9 +83,7 @@ export function BenchmarkSetup() {
             value={dataset}
             onChange={(e) => {
               setDataset(e.target.value as DatasetId);
-              setRows(null);
-              setLevel("");
-              setSubject("");
+              setFilterValue({ ...filterValue, level: "", subject: "" });
             }}
           >
             {DATASETS.map((d) => (
@@ -108,32 +93,7 @@ export function BenchmarkSetup() {
             ))}
           </select>
         </label>
-        {levels.length > 0 && (
-          <label>
-            <span className="label">Level</span>
-            <select data-testid="bench.filter.level" value={level} onChange={(e) => setLevel(e.target.value)}>
-              <option value="">any</option>
-              {levels.map((l) => (
-                <option key={l}>{l}</option>
-              ))}
-            </select>
-          </label>
-        )}
-        {subjects.length > 0 && (
-          <label>
-            <span className="label">Subject</span>
-            <select data-testid="bench.filter.subject" value={subject} onChange={(e) => setSubject(e.target.value)}>
-              <option value="">any</option>
-              {subjects.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-        )}
-        <label>
-          <span className="label">Search</span>
-          <input data-testid="bench.filter.search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="words in the problem or id" />
-        </label>
+        {rows && <ProblemFilterFields rows={rows} value={filterValue} onChange={setFilterValue} testIdPrefix="bench.filter" />}
       </div>
       <div className="bank-row">
         <label>

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from "react";
-import { DATASETS, facets, filterProblems, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
+import { useMemo, useState } from "react";
+import { DATASETS, filterProblems, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
 import { useApp } from "../store/context";
+import { NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
 
 const MAX_LISTED = 200;
 
@@ -9,40 +10,26 @@ export function ProblemBank() {
   const problemRef = useApp((s) => s.problemRef);
   const setProblem = useApp((s) => s.setProblem);
   const [dataset, setDataset] = useState<DatasetId>("gsm8k");
-  const [rows, setRows] = useState<BankProblem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [level, setLevel] = useState("");
-  const [subject, setSubject] = useState("");
-  const [search, setSearch] = useState("");
+  const [filter, setFilter] = useState<FilterValue>(NO_FILTER);
   const [open, setOpen] = useState(false);
+  // The dataset is fetched only once someone opens the bank (or asks for a problem).
+  const { rows, error: loadError } = useDatasetRows(dataset, open);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const error = loadError ?? pickError;
 
-  // The dataset is fetched only once someone opens the bank.
-  useEffect(() => {
-    if (!open) return;
-    let current = true;
-    loadDataset(dataset).then(
-      (r) => current && (setRows(r), setError(null)),
-      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [dataset, open]);
-
-  const matches = useMemo(() => (rows ? filterProblems(rows, { level, subject, search }) : []), [rows, level, subject, search]);
-  const { levels, subjects } = useMemo(() => (rows ? facets(rows) : { levels: [], subjects: [] }), [rows]);
+  const matches = useMemo(() => (rows ? filterProblems(rows, filter) : []), [rows, filter]);
   const pick = (row: BankProblem | undefined) => row && setProblem(row.problem, { id: row.id, dataset, answer: row.answer });
   const ensureRows = async () => {
     setOpen(true);
-    return rows ?? loadDataset(dataset).catch((e: unknown) => (setError(e instanceof Error ? e.message : String(e)), []));
+    return rows ?? loadDataset(dataset).catch((e: unknown) => (setPickError(e instanceof Error ? e.message : String(e)), []));
   };
   const next = async () => {
-    const all = filterProblems(await ensureRows(), { level, subject, search });
+    const all = filterProblems(await ensureRows(), filter);
     const at = problemRef ? all.findIndex((r) => r.id === problemRef.id) : -1;
     pick(all[(at + 1) % Math.max(all.length, 1)]);
   };
   const random = async () => {
-    const all = filterProblems(await ensureRows(), { level, subject, search });
+    const all = filterProblems(await ensureRows(), filter);
     pick(all[Math.floor(Math.random() * all.length)]);
   };
 
@@ -56,9 +43,8 @@ export function ProblemBank() {
             value={dataset}
             onChange={(e) => {
               setDataset(e.target.value as DatasetId);
-              setRows(null);
-              setLevel("");
-              setSubject("");
+              setFilter({ ...filter, level: "", subject: "" });
+              setPickError(null);
               setOpen(true);
             }}
           >
@@ -89,32 +75,7 @@ export function ProblemBank() {
       {open && rows && (
         <div className="bank-browser">
           <div className="bank-row">
-            {levels.length > 0 && (
-              <label>
-                <span className="label">Level</span>
-                <select data-testid="bank.level" value={level} onChange={(e) => setLevel(e.target.value)}>
-                  <option value="">any</option>
-                  {levels.map((l) => (
-                    <option key={l}>{l}</option>
-                  ))}
-                </select>
-              </label>
-            )}
-            {subjects.length > 0 && (
-              <label>
-                <span className="label">Subject</span>
-                <select data-testid="bank.subject" value={subject} onChange={(e) => setSubject(e.target.value)}>
-                  <option value="">any</option>
-                  {subjects.map((s) => (
-                    <option key={s}>{s}</option>
-                  ))}
-                </select>
-              </label>
-            )}
-            <label className="grow">
-              <span className="label">Search</span>
-              <input data-testid="bank.search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="words in the problem or its id" />
-            </label>
+            <ProblemFilterFields rows={rows} value={filter} onChange={setFilter} testIdPrefix="bank" searchClassName="grow" />
             <span className="hint" data-testid="bank.count">
               {matches.length} of {rows.length} problems
             </span>
