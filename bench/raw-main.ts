@@ -23,6 +23,7 @@ window.__benchRaw = {
       n_ctx: kvPoolSize(BENCH_CONTEXT_SIZE),
       n_parallel: WLLAMA_PARALLEL_SLOTS,
       kv_unified: true,
+      cache_idle_slots: false,
       n_threads: crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1,
       n_gpu_layers: 0,
       ...overrides,

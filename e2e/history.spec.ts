@@ -39,7 +39,8 @@ test("runs are saved as they happen; a reload mid-run leaves an incomplete run t
   // Reopen the interrupted run: its partial text is there, marked stopped.
   await items.first().getByTestId("history.item.open").click();
   await expect(app.candidate(0)).toHaveAttribute("data-status", "stopped");
-  expect((await app.solutionText(app.candidate(0))).length).toBeGreaterThan(100);
+  // The renderer shows a reopened text in the background, a slice per frame: poll.
+  await expect.poll(async () => (await app.solutionText(app.candidate(0))).length).toBeGreaterThan(100);
 
   // Reopen the complete run exactly as it was.
   await items.nth(1).getByTestId("history.item.open").click();

@@ -40,6 +40,12 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
       n_ctx: request.params.kvPoolSize,
       n_parallel: request.params.parallelSlots,
       kv_unified: true,
+      // Idle slots keep their KV cells (llama.cpp purges one only when the shared pool
+      // runs out). By default each slot is cleared when it takes a new request, so every
+      // candidate re-read the whole prompt, system prompt included: 4 concurrent
+      // candidates read 430 prompt tokens instead of 4 × 41 (bench model; 4.2 s
+      // instead of 5.2 s for 4 × 64 tokens).
+      cache_idle_slots: false,
       n_threads: request.params.threads,
       n_gpu_layers: 0,
     };
