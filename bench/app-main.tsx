@@ -3,12 +3,9 @@
  * src/main.tsx builds it, plus the hooks scripts/bench reads (hooks.ts) and a
  * bench-only switch for sequential candidates. Never part of the app's build.
  */
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "../src/components/App";
 import { WllamaEngine } from "../src/engine/wllama/client";
 import { createAppStore } from "../src/store";
-import { AppStoreContext } from "../src/store/context";
+import { mountApp } from "../src/mountApp";
 import "../src/styles.css";
 import { benchHooks } from "./recorder";
 import { SequentialSwitch } from "./sequential-switch";
@@ -23,10 +20,4 @@ window.__benchApp = {
   },
 };
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <AppStoreContext.Provider value={store}>
-      <App />
-    </AppStoreContext.Provider>
-  </StrictMode>,
-);
+mountApp(store);

@@ -3,12 +3,9 @@
  * on a test-double engine (fake/engine.ts) that streams LaTeX-heavy solutions at
  * a fixed rate. It measures rendering, not inference.
  */
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "../src/components/App";
 import { createAppStore } from "../src/store";
+import { mountApp } from "../src/mountApp";
 import { animationFrame } from "../src/store/frameBatcher";
-import { AppStoreContext } from "../src/store/context";
 import "../src/styles.css";
 import { FakeEngine } from "./fake/engine";
 import { benchHooks } from "./recorder";
@@ -28,10 +25,4 @@ window.__benchUi = {
   streamingSince: () => engine.streamingSince,
 };
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <AppStoreContext.Provider value={store}>
-      <App />
-    </AppStoreContext.Provider>
-  </StrictMode>,
-);
+mountApp(store);

@@ -5,13 +5,10 @@
  * model. Built only when REFINERY_HARNESS=1 (vite.config.ts); never part of
  * the production build.
  */
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "../src/components/App";
 import { applyDeepLink } from "../src/deepLink";
 import { createHistory, type RunHistory } from "../src/history/db";
 import { createAppStore } from "../src/store";
-import { AppStoreContext } from "../src/store/context";
+import { mountApp } from "../src/mountApp";
 import "../src/styles.css";
 import { HARNESS_MODEL_URL, type RefineryTestApi, type SerializedFault } from "./protocol";
 import { ScriptedEngine } from "./scriptedEngine";
@@ -65,10 +62,4 @@ window.__refineryTest = {
   },
 };
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <AppStoreContext.Provider value={store}>
-      <App />
-    </AppStoreContext.Provider>
-  </StrictMode>,
-);
+mountApp(store);

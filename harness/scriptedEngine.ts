@@ -6,6 +6,7 @@
  * deltas, an abort ends every sequence with finishReason "aborted", and a
  * crash leaves the engine without a model until the next load.
  */
+import { generateOne } from "../src/engine/generateOne";
 import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, LoadProgress, ModelSource } from "../src/engine/types";
 import { REFINE_SYSTEM_PROMPT } from "../src/gsr/prompts";
 import type { ChatMessage, GenerationCallbacks, GenerationRequest, GenerationResult } from "../src/gsr/types";
@@ -218,15 +219,8 @@ export class ScriptedEngine implements Engine {
     }
   }
 
-  async generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
-    let outcome: GenerationResult | Error = new Error("The engine ended the generation without a result.");
-    await this.generateMany(
-      [request],
-      { onDelta: (_, delta) => onDelta(delta), onDone: (_, r) => (outcome = r), onError: (_, e) => (outcome = e) },
-      signal,
-    );
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+  generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+    return generateOne(this, request, onDelta, signal);
   }
 
   async unload(): Promise<void> {

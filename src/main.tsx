@@ -1,10 +1,7 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "./components/App";
 import { detectCapabilities } from "./engine/capabilities";
 import { defaultEngineHub } from "./engine/hub";
 import { createAppStore } from "./store";
-import { AppStoreContext } from "./store/context";
+import { mountApp } from "./mountApp";
 import { applyDeepLink } from "./deepLink";
 import "./styles.css";
 
@@ -16,10 +13,4 @@ addEventListener("hashchange", () => applyDeepLink(location, store));
 // WebLLM when this device has a usable GPU, wllama otherwise; the store says which and why.
 void detectCapabilities().then((caps) => store.getState().setCapabilities(caps));
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <AppStoreContext.Provider value={store}>
-      <App />
-    </AppStoreContext.Provider>
-  </StrictMode>,
-);
+mountApp(store);

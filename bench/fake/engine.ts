@@ -6,6 +6,7 @@
  * that ends every open sequence with finishReason "aborted". Tokens come from
  * a worker clock at `plan.rate` per sequence, one message per token.
  */
+import { generateOne } from "../../src/engine/generateOne";
 import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, LoadProgress, ModelSource } from "../../src/engine/types";
 import type { ChatMessage, FinishReason, GenerationCallbacks, GenerationRequest, GenerationResult } from "../../src/gsr/types";
 import { REFINE_SYSTEM_PROMPT } from "../../src/gsr/prompts";
@@ -119,15 +120,8 @@ export class FakeEngine implements Engine {
     });
   }
 
-  async generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
-    let outcome: GenerationResult | Error = new Error("The fake engine ended without a result.");
-    await this.generateMany(
-      [request],
-      { onDelta: (_, delta) => onDelta(delta), onDone: (_, result) => (outcome = result), onError: (_, error) => (outcome = error) },
-      signal,
-    );
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+  generate(request: GenerationRequest, onDelta: (delta: string) => void, signal: AbortSignal): Promise<GenerationResult> {
+    return generateOne(this, request, onDelta, signal);
   }
 
   async unload(): Promise<void> {

@@ -1,10 +1,10 @@
 import { useMemo, useState } from "react";
 import { parseIdList, selectProblems } from "../bench/subset";
 import type { BenchSettings, SubsetPick, SubsetSpec } from "../bench/types";
-import { DATASETS, type DatasetId } from "../problems/bank";
+import type { DatasetId } from "../problems/bank";
 import { useApp } from "../store/context";
 import { clampSetting } from "../store/settingsSlice";
-import { NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
+import { DatasetSelect, NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
 
 type PickKind = SubsetPick["kind"];
 
@@ -76,23 +76,15 @@ export function BenchmarkSetup() {
     <fieldset className="bench-setup" disabled={activity !== "idle"}>
       <legend>New benchmark</legend>
       <div className="bank-row">
-        <label>
-          <span className="label">Dataset</span>
-          <select
-            data-testid="bench.dataset"
-            value={dataset}
-            onChange={(e) => {
-              setDataset(e.target.value as DatasetId);
-              setFilterValue({ ...filterValue, level: "", subject: "" });
-            }}
-          >
-            {DATASETS.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DatasetSelect
+          label="Dataset"
+          testId="bench.dataset"
+          value={dataset}
+          onChange={(id) => {
+            setDataset(id);
+            setFilterValue({ ...filterValue, level: "", subject: "" });
+          }}
+        />
         {rows && <ProblemFilterFields rows={rows} value={filterValue} onChange={setFilterValue} testIdPrefix="bench.filter" />}
       </div>
       <div className="bank-row">

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { DATASETS, filterProblems, loadDataset, type BankProblem, type DatasetId } from "../problems/bank";
 import { useApp } from "../store/context";
-import { NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
+import { DatasetSelect, NO_FILTER, ProblemFilterFields, useDatasetRows, type FilterValue } from "./ProblemFilter";
 
 const MAX_LISTED = 200;
 
@@ -36,25 +36,17 @@ export function ProblemBank() {
   return (
     <div className="problem-bank">
       <div className="bank-row">
-        <label>
-          <span className="label">Problem bank</span>
-          <select
-            data-testid="bank.dataset"
-            value={dataset}
-            onChange={(e) => {
-              setDataset(e.target.value as DatasetId);
-              setFilter({ ...filter, level: "", subject: "" });
-              setPickError(null);
-              setOpen(true);
-            }}
-          >
-            {DATASETS.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DatasetSelect
+          label="Problem bank"
+          testId="bank.dataset"
+          value={dataset}
+          onChange={(id) => {
+            setDataset(id);
+            setFilter({ ...filter, level: "", subject: "" });
+            setPickError(null);
+            setOpen(true);
+          }}
+        />
         <button type="button" data-testid="bank.random" onClick={() => void random()}>
           Random problem
         </button>

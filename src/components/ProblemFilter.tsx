@@ -1,9 +1,26 @@
 /**
- * What the problem bank and the benchmark setup share: loading a dataset's
- * problems, and the level / subject / search fields that narrow them.
+ * What the problem bank and the benchmark setup share: the dataset picker,
+ * loading a dataset's problems, and the level / subject / search fields that
+ * narrow them.
  */
 import { useEffect, useMemo, useState } from "react";
-import { facets, loadDataset, type BankProblem, type DatasetId, type BankFilter } from "../problems/bank";
+import { DATASETS, facets, loadDataset, type BankFilter, type BankProblem, type DatasetId } from "../problems/bank";
+
+/** A select of the shipped datasets. */
+export function DatasetSelect({ label, testId, value, onChange }: { label: string; testId: string; value: DatasetId; onChange: (dataset: DatasetId) => void }) {
+  return (
+    <label>
+      <span className="label">{label}</span>
+      <select data-testid={testId} value={value} onChange={(e) => onChange(e.target.value as DatasetId)}>
+        {DATASETS.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** The problems of `dataset`, fetched once `enabled`; null while loading. */
 export function useDatasetRows(dataset: DatasetId, enabled = true): { rows: BankProblem[] | null; error: string | null } {

@@ -21,6 +21,7 @@ import {
   readModelMetadata,
   runBatched,
   runSelfTest,
+  selfTestReport,
   type SelfTestReport,
   type SequentialPipeline,
 } from "./batched";
@@ -158,7 +159,7 @@ export function createRefineryHandler(deps: RefineryHandlerDeps): RefineryHandle
     const pipeline = requirePipeline(request.modelId);
     const n = request.n ?? 4;
     if (asBatchablePipeline(pipeline) && !hasSequentialSteps(pipeline)) {
-      return unsupportedReport(n, "This WebLLM build does not expose the single-sequence steps the self-test compares against.");
+      return selfTestReport(n, "unsupported", "This WebLLM build does not expose the single-sequence steps the self-test compares against.");
     }
     return withModelLock(request.modelId, pipeline, () =>
       selfTest(pipeline as SequentialPipeline, {
@@ -246,17 +247,4 @@ function hasSequentialSteps(pipeline: unknown): boolean {
   return SEQUENTIAL_STEPS.every((name) => typeof record[name] === "function") && Array.isArray(record.outputIds);
 }
 
-function unsupportedReport(n: number, reason: string): SelfTestReport {
-  return {
-    verdict: "unsupported",
-    reason,
-    n,
-    batchedMs: 0,
-    sequentialMs: 0,
-    speedup: null,
-    tokens: 0,
-    mismatch: null,
-    sampledMismatch: null,
-  };
-}
 

@@ -27,6 +27,7 @@ export {
   memoryStorage,
   runSelfTest,
   selfTestStore,
+  selfTestReport,
   type SelfTestDeps,
   type SelfTestReport,
   type SelfTestStore,

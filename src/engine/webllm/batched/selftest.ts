@@ -145,20 +145,14 @@ export interface SelfTestReport {
   sampledMismatch: TokenMismatch | null;
 }
 
-export async function runSelfTest(
-  pipeline: SequentialPipeline,
-  deps: SelfTestDeps,
-): Promise<SelfTestReport> {
-  const n = deps.n ?? 4;
-  const maxTokens = deps.maxTokens ?? 32;
-  const signal = deps.signal ?? new AbortController().signal;
-  const run = deps.runBatched ?? runBatched;
-  const sequential = deps.sequential ?? ((request, s) => decodeWithPipeline(pipeline, request, s));
-  const report = (
-    verdict: SelfTestVerdict,
-    reason: string,
-    extra: Partial<SelfTestReport> = {},
-  ): SelfTestReport => ({
+/** A report with nothing measured yet (no timings, no tokens, no mismatch), plus `extra`. */
+export function selfTestReport(
+  n: number,
+  verdict: SelfTestVerdict,
+  reason: string,
+  extra: Partial<SelfTestReport> = {},
+): SelfTestReport {
+  return {
     verdict,
     reason,
     n,
@@ -169,7 +163,20 @@ export async function runSelfTest(
     mismatch: null,
     sampledMismatch: null,
     ...extra,
-  });
+  };
+}
+
+export async function runSelfTest(
+  pipeline: SequentialPipeline,
+  deps: SelfTestDeps,
+): Promise<SelfTestReport> {
+  const n = deps.n ?? 4;
+  const maxTokens = deps.maxTokens ?? 32;
+  const signal = deps.signal ?? new AbortController().signal;
+  const run = deps.runBatched ?? runBatched;
+  const sequential = deps.sequential ?? ((request, s) => decodeWithPipeline(pipeline, request, s));
+  const report = (verdict: SelfTestVerdict, reason: string, extra: Partial<SelfTestReport> = {}) =>
+    selfTestReport(n, verdict, reason, extra);
 
   const support = checkBatchSupport(pipeline, n);
   if (!support.ok) return report("unsupported", support.reason);
