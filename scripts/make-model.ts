@@ -1,21 +1,21 @@
 /**
  * Write a generated GGUF model for tests and benchmarks.
  *
- *   npx tsx scripts/make-model.ts <out.gguf> [--size tiny|tiny-long|bench] [--long]
+ *   npx tsx scripts/make-model.ts <out.gguf> [--size tiny|tiny-long|perf] [--long]
  *
  * tiny (default): crafted bigram model; greedy output is TINY_MAIN_TEXT
  *   (scripts/gguf/tiny-model.ts), sampling branches to the answers 42 / 24 / 40.
  * tiny-long (or tiny --long): same, with a several-hundred-token derivation.
- * bench: ≈34M-parameter F32 model with seeded pseudo-random weights.
+ * perf: ≈34M-parameter F32 model with seeded pseudo-random weights.
  *
  * The output is deterministic: the same size always gives the same bytes.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { buildBenchModel, benchParameterCount } from "./gguf/bench-model.ts";
+import { buildBenchModel, perfParameterCount } from "./gguf/perf-model.ts";
 import { buildTinyModel } from "./gguf/tiny-model.ts";
 
-const SIZES = ["tiny", "tiny-long", "bench"] as const;
+const SIZES = ["tiny", "tiny-long", "perf"] as const;
 type Size = (typeof SIZES)[number];
 
 function usage(message?: string): never {
@@ -53,10 +53,10 @@ if (long && size === "tiny") size = "tiny-long";
 
 const started = Date.now();
 const writer =
-  size === "bench" ? buildBenchModel() : buildTinyModel({ long: size === "tiny-long" });
+  size === "perf" ? buildBenchModel() : buildTinyModel({ long: size === "tiny-long" });
 mkdirSync(dirname(out), { recursive: true });
 const bytes = writer.writeFile(out);
-const extra = size === "bench" ? `, ${(benchParameterCount() / 1e6).toFixed(1)}M parameters` : "";
+const extra = size === "perf" ? `, ${(perfParameterCount() / 1e6).toFixed(1)}M parameters` : "";
 console.log(
   `wrote ${out} (${size}, ${(bytes / 1e6).toFixed(2)} MB${extra}) in ${Date.now() - started} ms`,
 );

@@ -20,7 +20,7 @@ export function App() {
   const hasRun = useApp((s) => s.run !== null);
   const modelReady = useApp((s) => s.modelStatus === "ready");
   const [showModels, setShowModels] = useState(false);
-  const [showBench, setShowBench] = useState(false);
+  const [showBenchmark, setShowBenchmark] = useState(false);
 
   // Fetch the run's code while the user types the problem.
   useEffect(() => {
@@ -52,7 +52,7 @@ export function App() {
             <button type="button" data-testid="models.open" aria-expanded={showModels} onClick={() => setShowModels((v) => !v)}>
               Models
             </button>
-            <button type="button" data-testid="bench.open" aria-expanded={showBench} onClick={() => setShowBench((v) => !v)}>
+            <button type="button" data-testid="bench.open" aria-expanded={showBenchmark} onClick={() => setShowBenchmark((v) => !v)}>
               Benchmark
             </button>
             <ViewControls />
@@ -64,7 +64,7 @@ export function App() {
       <ErrorBanner />
       <UpdatePrompt />
       <main>
-        {showBench && (
+        {showBenchmark && (
           <Suspense fallback={<p className="muted">Loading the benchmark…</p>}>
             <BenchmarkPage />
           </Suspense>

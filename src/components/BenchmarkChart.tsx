@@ -1,12 +1,12 @@
-import type { BenchSummary, Interval } from "../bench/metrics";
-import { interval, percent } from "../bench/format";
+import type { BenchmarkSummary, Interval } from "../benchmark/metrics";
+import { interval, percent } from "../benchmark/format";
 
 /**
  * Two small SVG charts: accuracy by method with 95% intervals, and rescued vs
  * regressed problems. Hand-drawn: a handful of bars does not need a charting
  * library's weight in the bundle.
  */
-export function BenchmarkChart({ summary, n }: { summary: BenchSummary; n: number }) {
+export function BenchmarkChart({ summary, n }: { summary: BenchmarkSummary; n: number }) {
   const bars: { key: string; label: string; value: number; ci: Interval | null; tone: string }[] = [
     { key: "pass1", label: "pass@1", value: summary.pass1.value, ci: summary.pass1.ci, tone: "muted" },
     { key: "majN", label: `maj@${n}`, value: summary.majN.value, ci: summary.majN.ci, tone: "base" },

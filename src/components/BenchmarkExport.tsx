@@ -3,20 +3,20 @@ import { useApp } from "../store/context";
 
 /** Results as CSV/JSON, and GSR training data (counts first, then the download). */
 export function BenchmarkExport() {
-  const hasBench = useApp((s) => s.bench !== null);
-  const scored = useApp((s) => s.bench?.results.filter((r) => r.score !== null).length ?? 0);
+  const hasBenchmark = useApp((s) => s.benchmark !== null);
+  const scored = useApp((s) => s.benchmark?.results.filter((r) => r.score !== null).length ?? 0);
   const exportBenchmark = useApp((s) => s.exportBenchmark);
   const prepare = useApp((s) => s.prepareTrainingExport);
   const download = useApp((s) => s.downloadTrainingExport);
   const preview = useApp((s) => s.trainingPreview);
-  const [fromBench, setFromBench] = useState(true);
+  const [fromBenchmark, setFromBenchmark] = useState(true);
   const [fromHistory, setFromHistory] = useState(true);
   const [preparing, setPreparing] = useState(false);
 
   const showCounts = async () => {
     setPreparing(true);
     try {
-      await prepare({ benchmark: fromBench && hasBench, history: fromHistory });
+      await prepare({ benchmark: fromBenchmark && hasBenchmark, history: fromHistory });
     } finally {
       setPreparing(false);
     }
@@ -41,14 +41,14 @@ export function BenchmarkExport() {
         </p>
         <div className="import-export">
           <label>
-            <input type="checkbox" data-testid="bench.training.fromBench" checked={fromBench} disabled={!hasBench} onChange={(e) => setFromBench(e.target.checked)} /> from
+            <input type="checkbox" data-testid="bench.training.fromBench" checked={fromBenchmark} disabled={!hasBenchmark} onChange={(e) => setFromBenchmark(e.target.checked)} /> from
             this benchmark
           </label>
           <label>
             <input type="checkbox" data-testid="bench.training.fromHistory" checked={fromHistory} onChange={(e) => setFromHistory(e.target.checked)} /> from saved
             runs of bank problems
           </label>
-          <button type="button" data-testid="bench.export.training" disabled={preparing || (!fromHistory && !(fromBench && hasBench))} onClick={() => void showCounts()}>
+          <button type="button" data-testid="bench.export.training" disabled={preparing || (!fromHistory && !(fromBenchmark && hasBenchmark))} onClick={() => void showCounts()}>
             {preparing ? "Counting…" : "Training data (JSONL)…"}
           </button>
         </div>

@@ -1,8 +1,8 @@
 import "./Benchmark.css";
 
 import { useEffect, useState } from "react";
-import { isResumable } from "../bench/runner";
-import type { MetricName } from "../bench/metrics";
+import { isResumable } from "../benchmark/runner";
+import type { MetricName } from "../benchmark/metrics";
 import { useApp } from "../store/context";
 import { BenchmarkChart } from "./BenchmarkChart";
 import { BenchmarkExport } from "./BenchmarkExport";
@@ -16,12 +16,12 @@ import { BenchmarkSetup } from "./BenchmarkSetup";
  */
 export default function BenchmarkPage() {
   const restore = useApp((s) => s.restoreBenchmark);
-  const restored = useApp((s) => s.benchRestored);
-  const hasBench = useApp((s) => s.bench !== null);
-  const summary = useApp((s) => s.benchSummary);
-  const n = useApp((s) => s.bench?.meta.settings.n ?? 0);
-  const error = useApp((s) => s.benchError);
-  const dismiss = useApp((s) => s.dismissBenchError);
+  const restored = useApp((s) => s.benchmarkRestored);
+  const hasBenchmark = useApp((s) => s.benchmark !== null);
+  const summary = useApp((s) => s.benchmarkSummary);
+  const n = useApp((s) => s.benchmark?.meta.settings.n ?? 0);
+  const error = useApp((s) => s.benchmarkError);
+  const dismiss = useApp((s) => s.dismissBenchmarkError);
   const [metric, setMetric] = useState<MetricName | null>(null);
 
   useEffect(() => {
@@ -44,7 +44,7 @@ export default function BenchmarkPage() {
         </p>
       )}
       <BenchmarkSetup />
-      {restored && hasBench && <BenchmarkControls />}
+      {restored && hasBenchmark && <BenchmarkControls />}
       {summary && summary.problems > 0 && (
         <>
           <BenchmarkSummaryTable selected={metric} onSelect={setMetric} />
@@ -52,16 +52,16 @@ export default function BenchmarkPage() {
           <BenchmarkChart summary={summary} n={n} />
         </>
       )}
-      {hasBench && <BenchmarkTable />}
+      {hasBenchmark && <BenchmarkTable />}
       <BenchmarkExport />
     </section>
   );
 }
 
 function BenchmarkControls() {
-  const bench = useApp((s) => s.bench)!;
-  const activity = useApp((s) => s.benchActivity);
-  const live = useApp((s) => s.benchLive);
+  const bench = useApp((s) => s.benchmark)!;
+  const activity = useApp((s) => s.benchmarkActivity);
+  const live = useApp((s) => s.benchmarkLive);
   const pause = useApp((s) => s.pauseBenchmark);
   const resume = useApp((s) => s.resumeBenchmark);
   const stop = useApp((s) => s.stopBenchmark);

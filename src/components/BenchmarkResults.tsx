@@ -1,8 +1,8 @@
 import { lazy, Suspense, useState, type ReactNode } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { duration, fraction, interval, percent, points } from "../bench/format";
-import { drilldown, type MetricName, type Proportion } from "../bench/metrics";
-import type { BenchProblem, GenerationRecord, ProblemResult } from "../bench/types";
+import { duration, fraction, interval, percent, points } from "../benchmark/format";
+import { drilldown, type MetricName, type Proportion } from "../benchmark/metrics";
+import type { BenchmarkProblem, GenerationRecord, ProblemResult } from "../benchmark/types";
 import { useApp } from "../store/context";
 
 // KaTeX and Markdown load only when someone opens a problem's solutions.
@@ -22,8 +22,8 @@ const LABELS: Record<MetricName, string> = {
 
 /** Aggregate metrics with 95% intervals; each value opens the problems behind it. */
 export function BenchmarkSummaryTable({ selected, onSelect }: { selected: MetricName | null; onSelect: (m: MetricName | null) => void }) {
-  const summary = useApp((s) => s.benchSummary);
-  const n = useApp((s) => s.bench?.meta.settings.n ?? 0);
+  const summary = useApp((s) => s.benchmarkSummary);
+  const n = useApp((s) => s.benchmark?.meta.settings.n ?? 0);
   if (!summary) return null;
   const s = summary;
 
@@ -98,7 +98,7 @@ export function BenchmarkSummaryTable({ selected, onSelect }: { selected: Metric
 
 /** The problems behind the selected metric, each opening to its solutions. */
 export function BenchmarkDrilldown({ metric, onClose }: { metric: MetricName; onClose: () => void }) {
-  const bench = useApp((s) => s.bench);
+  const bench = useApp((s) => s.benchmark);
   if (!bench) return null;
   const scored = bench.results.flatMap((r) => (r.score ? [{ index: r.index, score: r.score }] : []));
   const items = drilldown(metric, scored);
@@ -127,7 +127,7 @@ export function BenchmarkDrilldown({ metric, onClose }: { metric: MetricName; on
   );
 }
 
-function ProblemDetails({ problem, result, note }: { problem: BenchProblem; result: ProblemResult; note: string }) {
+function ProblemDetails({ problem, result, note }: { problem: BenchmarkProblem; result: ProblemResult; note: string }) {
   const [open, setOpen] = useState(false);
   const o = result.outcome;
   return (
@@ -189,13 +189,13 @@ const STATUS_TEXT: Record<ProblemResult["status"], string> = {
 export function BenchmarkTable() {
   const { problems, results, n, extra } = useApp(
     useShallow((s) => ({
-      problems: s.bench?.meta.problems ?? [],
-      results: s.bench?.results ?? [],
-      n: s.bench?.meta.settings.n ?? 0,
-      extra: s.bench?.meta.settings.extraCandidate ?? false,
+      problems: s.benchmark?.meta.problems ?? [],
+      results: s.benchmark?.results ?? [],
+      n: s.benchmark?.meta.settings.n ?? 0,
+      extra: s.benchmark?.meta.settings.extraCandidate ?? false,
     })),
   );
-  const live = useApp((s) => s.benchLive);
+  const live = useApp((s) => s.benchmarkLive);
   return (
     <div className="bench-table-wrap">
       <table className="bench-table" data-testid="bench.table">

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
-import { parseIdList, selectProblems } from "../bench/subset";
-import type { BenchSettings, SubsetPick, SubsetSpec } from "../bench/types";
+import { parseIdList, selectProblems } from "../benchmark/subset";
+import type { BenchmarkSettings, SubsetPick, SubsetSpec } from "../benchmark/types";
 import type { DatasetId } from "../problems/bank";
 import { useApp } from "../store/context";
 import { clampSetting } from "../store/settingsSlice";
@@ -12,8 +12,8 @@ type PickKind = SubsetPick["kind"];
 export function BenchmarkSetup() {
   const appSettings = useApp((s) => s.settings);
   const startBenchmark = useApp((s) => s.startBenchmark);
-  const activity = useApp((s) => s.benchActivity);
-  const hasResults = useApp((s) => s.bench?.results.some((r) => r.score !== null) ?? false);
+  const activity = useApp((s) => s.benchmarkActivity);
+  const hasResults = useApp((s) => s.benchmark?.results.some((r) => r.score !== null) ?? false);
   const modelReady = useApp((s) => s.modelStatus === "ready");
 
   const [dataset, setDataset] = useState<DatasetId>("gsm8k");
@@ -48,7 +48,7 @@ export function BenchmarkSetup() {
   }, [dataset, filterValue, pickKind, k, subsetSeed, ids]);
   const selection = useMemo(() => (rows ? selectProblems(rows, spec) : null), [rows, spec]);
 
-  const settings = (): BenchSettings => ({
+  const settings = (): BenchmarkSettings => ({
     n: clampSetting("n", Number(n)),
     sampling: {
       temperature: clampSetting("temperature", Number(temperature)),

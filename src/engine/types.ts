@@ -6,7 +6,24 @@ import type { GenerationCallbacks, GenerationPort, GenerationRequest, Generation
 
 export type EngineKind = "wllama" | "webllm";
 
-import type { WebLlmModelSource } from "./webllm/types";
+/** A WebLLM model: a prebuilt catalogue id, or a custom MLC model by URL. */
+export interface WebLlmModelSource {
+  kind: "webllm";
+  /** `model_id` in WebLLM's app config; for a custom model, any unique id (see `customModelId`). */
+  modelId: string;
+  name: string;
+  custom?: {
+    /** Folder holding mlc-chat-config.json, tensor-cache.json, the tokenizer and the weight shards. */
+    modelUrl: string;
+    /** The compiled model library (a *-webgpu.wasm file). */
+    modelLibUrl: string;
+    /** From `validateCustomModel`: the model's own context window (caps the one requested at load)… */
+    contextWindow?: number | null;
+    /** …and its quantisation ("q4f16_1" marks it as needing shader-f16). */
+    quantization?: string | null;
+  };
+}
+
 
 /** Where a model's weights come from, as the engine sees it (url/file: wllama; webllm: WebLLM). */
 export type ModelSource =

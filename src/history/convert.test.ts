@@ -9,7 +9,7 @@ import {
   summarize,
   toSavedRun,
 } from "./convert";
-import { makeMeta, makeRunView, makeSavedRun } from "./fixtures";
+import { makeMeta, makeRunView, makeSavedRun } from "./testing/fixtures";
 import { LIMITS } from "./limits";
 import { savedRunSchema } from "./schema";
 import type { RunViewLike } from "./types";

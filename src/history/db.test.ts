@@ -1,7 +1,7 @@
 import "fake-indexeddb/auto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHistory, HistoryDb, HistoryError, toHistoryError, type RunHistory } from "./db";
-import { makeSavedRun, uuid } from "./fixtures";
+import { makeSavedRun, uuid } from "./testing/fixtures";
 import type { SavedRun } from "./types";
 
 let dbCount = 0;

@@ -7,7 +7,7 @@ import {
   runToJson,
   runToMarkdown,
 } from "./export";
-import { makeSavedRun, uuid } from "./fixtures";
+import { makeSavedRun, uuid } from "./testing/fixtures";
 import { parseImportFile } from "./schema";
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeRunView } from "./fixtures";
+import { makeRunView } from "./testing/fixtures";
 import { RunRecorder } from "./recorder";
 import type { RunViewLike, SavedRun } from "./types";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { historyToJson, runToJson } from "./export";
-import { makeSavedRun, uuid } from "./fixtures";
+import { makeSavedRun, uuid } from "./testing/fixtures";
 import { LIMITS } from "./limits";
 import { parseImportFile, readImportFile } from "./schema";
 import type { SavedRun } from "./types";

@@ -8,7 +8,7 @@ import type { Engine } from "../engine/types";
 import { createHistory, type RunHistory } from "../history/db";
 import type { Schedule } from "./frameBatcher";
 import { animationFrame } from "./frameBatcher";
-import { createBenchSlice, type BenchSlice } from "./benchSlice";
+import { createBenchSlice, type BenchmarkSlice } from "./benchmarkSlice";
 import { createHistorySlice, type HistorySlice } from "./historySlice";
 import { createModelSlice, type ModelSlice } from "./modelSlice";
 import { createRunSlice, type RunSlice } from "./runSlice";
@@ -28,7 +28,7 @@ export interface AppDeps {
   schedule: Schedule;
 }
 
-export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchSlice;
+export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchmarkSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */

@@ -243,7 +243,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         const { problem, problemRef, settings, modelStatus } = get();
         const engine = deps.engines.current();
         if (busy) return;
-        if (get().benchActivity !== "idle") {
+        if (get().benchmarkActivity !== "idle") {
           set({ banner: { code: "unknown", title: "A benchmark is running.", action: "Pause or stop it first.", detail: "" } });
           return;
         }

@@ -33,7 +33,7 @@ import { EngineError } from "../errors";
 import { deviceKey, selfTestStore as appSelfTestStore, type BatchSupport, type SelfTestReport, type SelfTestStore } from "./batched";
 import { canShareOneBatch, ReplayFilter, toBatchedRequest, type BatchedDecodingControls, type BatchStatus, type SelfTestOptions } from "./batching";
 import { markModelUsed } from "../modelCache";
-import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, ModelSource } from "../types";
+import type { Engine, EngineCapabilities, LoadedModelInfo, LoadOptions, ModelSource, WebLlmModelSource } from "../types";
 import { contextWindowFor } from "./catalog";
 import { customModelRecord, webLlmModelBaseUrl } from "./customModel";
 import { abortError, webLlmError } from "./errors";
@@ -41,7 +41,7 @@ import { PREBUILT_MATH_MODELS } from "./prebuilt";
 import { gpuLabelFromProgress, parseWebLlmProgress, toLoadProgress } from "./progress";
 import { createWorkerRuntime, type BatchedOutcome, type WebLlmRuntime, type WebLlmRuntimeFactory } from "./runtime";
 import type { TokenCount } from "./tokenCount";
-import type { WebLlmLoadProgress, WebLlmModelSource } from "./types";
+import type { WebLlmLoadProgress } from "./types";
 
 export interface WebLlmEngineOptions {
   /** Starts the worker; tests pass a fake runtime. */

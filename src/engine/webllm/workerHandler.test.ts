@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { GenerationRequest } from "../../gsr/types";
-import { FakePipeline, hashModel, scriptedModel } from "./batched/fakeTvm";
-import { fakeEngineInternals } from "./fakeWorker";
+import { FakePipeline, hashModel, scriptedModel } from "./batched/testing/fakeTvm";
+import { fakeEngineInternals } from "./testing/fakeWorker";
 import { CHANNEL, type GpuAdapterSummary, type RefineryReply, type RefineryRequest } from "./protocol";
 import { createRefineryHandler } from "./workerHandler";
 

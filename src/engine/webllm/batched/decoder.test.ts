@@ -14,7 +14,7 @@ import {
   scriptedModel,
   tokenOf,
   type FakePipelineOptions,
-} from "./fakeTvm";
+} from "./testing/fakeTvm";
 import { EMPTY_THINKING_BLOCK, encodeChatPrompt } from "./prompt";
 import { decodeWithPipeline } from "./selftest";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeConversation, FakePipeline } from "./fakeTvm";
+import { FakeConversation, FakePipeline } from "./testing/fakeTvm";
 import { conversationFromHistory, EMPTY_THINKING_BLOCK, encodeChatPrompt } from "./prompt";
 
 describe("encodeChatPrompt", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GenerationRequest } from "../../../gsr/types";
-import { FakePipeline, hashModel } from "./fakeTvm";
+import { FakePipeline, hashModel } from "./testing/fakeTvm";
 import {
   compareTokenStreams,
   createSelfTestStore,

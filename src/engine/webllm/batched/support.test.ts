@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakePipeline } from "./fakeTvm";
+import { FakePipeline } from "./testing/fakeTvm";
 import { asBatchablePipeline, checkBatchSupport, readModelMetadata } from "./support";
 
 describe("checkBatchSupport", () => {
