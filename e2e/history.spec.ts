@@ -197,6 +197,8 @@ test("accessibility: no serious or critical axe violations on the main screens",
   await app.loadUrl(TINY_URL);
   await app.expectReady();
   await app.byId("bank.next").click();
+  // The bank fetches its dataset first: Run before the problem is filled in would find no problem.
+  await expect(app.byId("problem.reference")).toBeVisible();
   await app.setSetting("n", 2);
   await app.byId("run.start").click();
   await app.expectRunFinished(2);
