@@ -1,5 +1,5 @@
 /**
- * The pure parts of the WebLLM engine's batching policy (client.ts): when a
+ * The pure parts of the WebLLM engine's batching policy (batchedPath.ts): when a
  * call may be batched, how requests are made acceptable to the batched decoder,
  * and how a candidate that batching left unfinished is regenerated without its
  * streamed text being shown twice. Plus the small surface the store and the

@@ -30,3 +30,7 @@ export function webLlmError(error: unknown): EngineError {
 export function abortError(message = "The operation was aborted."): EngineError {
   return new EngineError({ name: "AbortError", message });
 }
+
+export function notLoaded(): EngineError {
+  return new EngineError({ name: "ModelNotLoadedError", message: "No model is loaded." });
+}

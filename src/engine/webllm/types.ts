@@ -1,9 +1,9 @@
 /**
- * Progress types of the WebLLM engine only. Shared types (the model source,
- * `LoadPhase` with its "compile" phase) live in ../types.ts; imports go one way,
- * from here to there.
+ * Types of the WebLLM engine only: its load progress and its loaded model, which
+ * the engine's files share. Shared types (the model source, `LoadPhase` with its
+ * "compile" phase) live in ../types.ts; imports go one way, from here to there.
  */
-import type { LoadPhase, LoadProgress } from "../types";
+import type { LoadedModelInfo, LoadPhase, LoadProgress } from "../types";
 
 /** What `parseWebLlmProgress` reads from one WebLLM progress report. */
 export interface WebLlmProgressReport {
@@ -25,4 +25,10 @@ export interface WebLlmLoadProgress extends LoadProgress {
   webllmPhase: LoadPhase;
   fraction: number | null;
   text: string;
+}
+
+export interface WebLlmLoadedModel extends LoadedModelInfo {
+  modelId: string;
+  /** The adapter WebLLM reported ("WebGPU - NVIDIA GeForce RTX 3060"), when it did. */
+  gpu: string | null;
 }

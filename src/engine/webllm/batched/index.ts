@@ -7,11 +7,11 @@
 export {
   BatchedDecodeError,
   runBatched,
-  KV_PAGE_SIZE,
   type BatchedDecodeOptions,
   type BatchedPhase,
   type CandidatePartial,
 } from "./decoder";
+export { KV_PAGE_SIZE } from "./kvSession";
 export {
   asBatchablePipeline,
   checkBatchSupport,
