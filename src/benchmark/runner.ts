@@ -14,27 +14,26 @@
  * Pause and stop abort the signal with the reason "pause" or "stop". The
  * problem in flight is marked 'interrupted' (its partial work is dropped) and
  * is run again on resume. A reload is the same as a pause that nobody saw: the
- * stored problem is still 'running', and {@link recoverInterrupted} turns it
- * into 'interrupted'.
+ * stored problem is still 'running', and `recoverInterrupted` (state.ts) turns
+ * it into 'interrupted'.
  */
 import { extractFinalAnswer } from "../gsr/extract";
 import { runGsr } from "../gsr/run";
-import type { GenerationCallbacks, GenerationPort, GenerationRequest, GenerationResult, GsrEvent } from "../gsr/types";
+import type { GenerationPort, GenerationResult, GsrEvent } from "../gsr/types";
+import { withExtraCandidate } from "./extraCandidate";
 import { scoreProblem } from "./metrics";
-import {
-  BENCH_SCHEMA_VERSION,
-  type BenchmarkMeta,
-  type BenchmarkProblem,
-  type BenchmarkSettings,
-  type BenchmarkState,
-  type BenchmarkStatus,
-  type BenchmarkStorage,
-  type Equivalence,
-  type GenerationRecord,
-  type ProblemOutcome,
-  type ProblemResult,
-  type ProblemScore,
-  type SubsetSpec,
+import { isToDo } from "./state";
+import type {
+  BenchmarkMeta,
+  BenchmarkSettings,
+  BenchmarkState,
+  BenchmarkStatus,
+  BenchmarkStorage,
+  Equivalence,
+  GenerationRecord,
+  ProblemOutcome,
+  ProblemResult,
+  ProblemScore,
 } from "./types";
 
 /** Abort reasons understood by {@link runBenchmark}. */
@@ -43,119 +42,6 @@ export const STOP = "stop";
 
 /** Problems that in a row fail before the benchmark pauses itself (a dead engine fails every problem). */
 export const MAX_CONSECUTIVE_FAILURES = 2;
-
-export function newBenchmark(init: {
-  id: string;
-  now: number;
-  subset: SubsetSpec;
-  settings: BenchmarkSettings;
-  problems: BenchmarkProblem[];
-  model: string;
-  engine: string;
-}): BenchmarkState {
-  const meta: BenchmarkMeta = {
-    schemaVersion: BENCH_SCHEMA_VERSION,
-    id: init.id,
-    createdAt: init.now,
-    updatedAt: init.now,
-    status: "paused",
-    reason: null,
-    subset: init.subset,
-    settings: init.settings,
-    model: init.model,
-    engine: init.engine,
-    problems: init.problems,
-  };
-  return {
-    meta,
-    results: init.problems.map((p, index) => ({
-      index,
-      problemId: p.id,
-      status: "pending",
-      outcome: null,
-      score: null,
-      startedAt: null,
-      finishedAt: null,
-    })),
-  };
-}
-
-/** A benchmark as loaded after a reload: what was running was interrupted. */
-export function recoverInterrupted(state: BenchmarkState): BenchmarkState {
-  const results = state.results.map((r) => (r.status === "running" ? { ...r, status: "interrupted" as const } : r));
-  const status: BenchmarkStatus = state.meta.status === "running" ? "interrupted" : state.meta.status;
-  const reason = state.meta.status === "running" ? "The page was closed or reloaded while the benchmark ran." : state.meta.reason;
-  return { meta: { ...state.meta, status, reason }, results };
-}
-
-/** Whether the problem still has to be run (or run again). */
-export function isToDo(result: ProblemResult): boolean {
-  return result.status === "pending" || result.status === "interrupted" || result.status === "failed" || result.status === "running";
-}
-
-export function isResumable(state: BenchmarkState): boolean {
-  return (state.meta.status === "paused" || state.meta.status === "interrupted") && state.results.some(isToDo);
-}
-
-/** Scored problems, for the metrics and the exports. */
-export function scoredResults(state: BenchmarkState): { index: number; score: ProblemScore }[] {
-  return state.results.flatMap((r) => (r.score ? [{ index: r.index, score: r.score }] : []));
-}
-
-/** Where the extra candidate's callbacks go. */
-export interface ExtraSink {
-  delta(text: string): void;
-  done(result: GenerationResult): void;
-  error(error: Error): void;
-}
-
-/**
- * Wraps a port so that its first `generateMany` call (the candidate phase of
- * `runGsr`) also generates `extra(requests)`, whose callbacks go to `sink`
- * instead of the caller. Later calls (the refinement) pass through.
- */
-export function withExtraCandidate(
-  port: GenerationPort,
-  extra: (requests: GenerationRequest[]) => GenerationRequest,
-  sink: ExtraSink,
-): GenerationPort {
-  let used = false;
-  return {
-    contextWindow: () => port.contextWindow(),
-    countTokens: (messages) => port.countTokens(messages),
-    generateMany: (requests, callbacks, signal) => {
-      if (used) return port.generateMany(requests, callbacks, signal);
-      used = true;
-      const n = requests.length;
-      let settled = false;
-      const routed: GenerationCallbacks = {
-        onStart: (i) => (i < n ? callbacks.onStart?.(i) : undefined),
-        onDelta: (i, delta) => (i < n ? callbacks.onDelta(i, delta) : i === n && !settled && sink.delta(delta)),
-        onDone: (i, result) => {
-          if (i < n) return callbacks.onDone(i, result);
-          if (i === n && !settled) {
-            settled = true;
-            sink.done(result);
-          }
-        },
-        onError: (i, error) => {
-          if (i < n) return callbacks.onError(i, error);
-          if (i === n && !settled) {
-            settled = true;
-            sink.error(error);
-          }
-        },
-      };
-      return port.generateMany([...requests, extra(requests)], routed, signal).catch((error: unknown) => {
-        if (!settled) {
-          settled = true;
-          sink.error(error instanceof Error ? error : new Error(String(error)));
-        }
-        throw error;
-      });
-    },
-  };
-}
 
 export interface LiveProgress {
   index: number;
@@ -168,7 +54,7 @@ export interface LiveProgress {
 
 export interface RunBenchmarkOptions {
   port: GenerationPort;
-  /** A fresh benchmark ({@link newBenchmark}) or one to resume. */
+  /** A fresh benchmark (`newBenchmark`, state.ts) or one to resume. */
   state: BenchmarkState;
   storage: BenchmarkStorage;
   /** Abort with reason {@link PAUSE} or {@link STOP}; any other reason pauses. */

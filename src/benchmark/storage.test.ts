@@ -1,7 +1,8 @@
 import "fake-indexeddb/auto";
 import { afterEach, describe, expect, it } from "vitest";
 import { answersEquivalent } from "../gsr/equivalence";
-import { newBenchmark, recoverInterrupted, runBenchmark } from "./runner";
+import { runBenchmark } from "./runner";
+import { newBenchmark, recoverInterrupted } from "./state";
 import { BenchmarkDb, createBenchmarkStorage, storageErrorMessage } from "./storage";
 import { boxed, PROBLEMS, ScriptedPort } from "./testing/doubles";
 import type { BenchmarkSettings } from "./types";

@@ -1,7 +1,7 @@
 import "./Benchmark.css";
 
 import { useEffect, useState } from "react";
-import { isResumable } from "../benchmark/runner";
+import { isResumable } from "../benchmark/state";
 import type { MetricName } from "../benchmark/metrics";
 import { useApp } from "../store/context";
 import { BenchmarkChart } from "./BenchmarkChart";

@@ -24,7 +24,7 @@ import remarkMath from "remark-math";
 
 import { BlockSplitter } from "../render/blocks.ts";
 import { DISPLAY_PROPERTY, FORMULA_PROPERTY, rehypeFormulas, renderFormula } from "../render/formulas.ts";
-import { normalizeMath, splitThink } from "../render/normalizeMath.ts";
+import { normalizeMath } from "../render/normalizeMath.ts";
 import { referenceDefinitions } from "../render/references.ts";
 import {
   blockIsRenderable,
@@ -35,6 +35,7 @@ import {
   remarkDepthGuard,
   safeLinkHref,
 } from "../render/safety.ts";
+import { splitThink } from "../render/think.ts";
 
 export interface MathMarkdownProps {
   text: string;
