@@ -13,6 +13,9 @@
  * Storage rather than through `deleteModelAllInfoInCache`, which needs the
  * model's record and misses half-finished downloads and custom models.
  *
+ * One file on purpose (~400 lines): both engines' caches are listed, measured
+ * and deleted by the same code, so the Models page sees one list.
+ *
  * wllama keeps GGUF files in OPFS through its CacheManager; its ModelManager
  * groups them by model URL and works on the main thread without loading a
  * model (it is imported lazily, so this module stays small).

@@ -4,6 +4,8 @@
  * forbidden keys and depth before the schema, then every field's type, range
  * and length. Rejections name the field: "runs[3].candidates[0].text: too long
  * (max 200000 characters)". Nothing in a file is ever evaluated; strings stay text.
+ * One file on purpose: the whole import format is checked in one place, so a
+ * reviewer can see every limit at once.
  */
 import { z } from "zod";
 import { LIMITS } from "./limits";

@@ -6,6 +6,9 @@
  * 0.6B/1.7B/4B, Qwen3.5 0.8B/2B/4B, Qwen2.5 0.5B/1.5B/3B-Instruct, Llama-3.2
  * 1B/3B-Instruct, each in q4f16_1 and q4f32_1. DeepSeek-R1-Distill-Qwen is only
  * there as 7B (no 1.5B); it is offered as the one large reasoning model.
+ *
+ * One file on purpose (~400 lines): the labels, the device filter and the
+ * default choice are one decision, "which models does this device get".
  */
 import type { ModelRecord } from "@mlc-ai/web-llm";
 import type { DeviceCapabilities } from "../capabilities";

@@ -5,6 +5,9 @@
  * stands between a subtle kernel or KV-cache mismatch and wrong candidates.
  * The verdict is remembered per model and GPU (selfTestStore).
  *
+ * One file on purpose (~380 lines): the run, the comparison and the stored verdict
+ * are one check, read together when a GPU report comes in.
+ *
  * Greedy candidates alone would all share one history, so a mix-up of rows or
  * sequences would go unseen. Every other candidate therefore samples (its own
  * seed): rows differ, and a mix-up pushes foreign tokens into the greedy rows.

@@ -1,5 +1,6 @@
 /**
- * TEST ONLY. A fake of the tvmjs runtime and of a loaded WebLLM `LLMChatPipeline`,
+ * TEST ONLY (long on purpose: it mirrors every tvmjs behaviour the batched path
+ * relies on, so a unit test fails where a real GPU would). A fake of the tvmjs runtime and of a loaded WebLLM `LLMChatPipeline`,
  * with the real names, argument types and tensor shapes, strict where tvmjs is:
  *
  * - objects returned by PackedFuncs, `empty`, `makeShapeTuple` and `view` are attached
