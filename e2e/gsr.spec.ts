@@ -145,8 +145,10 @@ test("a bad model URL gives a clear message and the app stays usable", async ({ 
   await app.loadUrl(`${MODEL_SERVER}/missing.gguf`);
   await expect(app.banner).toBeVisible();
   await expect(app.banner).toHaveAttribute("data-code", /not-found|download-failed/);
+  // Run tries the chosen (missing) model again and says why it could not start.
   await app.run(PROBLEM);
-  await expect(app.banner).toContainText("Load a model first");
+  await expect(app.banner).toContainText("The run did not start:");
+  await expect(app.banner).toHaveAttribute("data-code", /not-found|download-failed/);
   await app.loadUrl(TINY_URL);
   await app.expectReady();
   await expect(app.banner).toBeHidden();

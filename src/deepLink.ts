@@ -4,7 +4,7 @@ import type { AppStore } from "./store";
 /**
  * Applies what the page's address asks for, without starting anything:
  * - `?engine=wllama&model=<url>` preselects a URL model (a teacher shares one link;
- *   nothing downloads until Load is pressed); `?engine=webllm|wllama` alone picks the engine;
+ *   nothing downloads until Load or Run is pressed); `?engine=webllm|wllama` alone picks the engine;
  * - `#problem=…&n=…` (a share link) fills the problem and its settings.
  * A damaged link changes nothing and says why in the error banner.
  */

@@ -18,14 +18,15 @@ const BenchmarkPage = lazy(() => import("./BenchmarkPage"));
 export function App() {
   const store = useContext(AppStoreContext)!;
   const hasRun = useApp((s) => s.run !== null);
-  const modelReady = useApp((s) => s.modelStatus === "ready");
+  // From the start of a load: a Run pressed meanwhile starts the moment the model is ready.
+  const modelComing = useApp((s) => s.modelStatus === "ready" || s.modelStatus === "loading");
   const [showModels, setShowModels] = useState(false);
   const [showBenchmark, setShowBenchmark] = useState(false);
 
   // Fetch the run's code while the user types the problem.
   useEffect(() => {
-    if (modelReady) void Promise.all([importRunView(), loadGsr()]).catch(() => undefined);
-  }, [modelReady]);
+    if (modelComing) void Promise.all([importRunView(), loadGsr()]).catch(() => undefined);
+  }, [modelComing]);
 
   // Ctrl/Cmd+Enter runs, Esc stops — from anywhere on the page.
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { useApp } from "../store/context";
+import { ModelHostHelpLink } from "./ModelHostHelp";
 
 export function ErrorBanner() {
   const banner = useApp((s) => s.banner ?? s.modelError);
@@ -9,6 +10,7 @@ export function ErrorBanner() {
       <div>
         <strong>{banner.title}</strong>
         {banner.action && <span className="error-action"> {banner.action}</span>}
+        {banner.help === "model-hosts" && <ModelHostHelpLink />}
         {banner.detail && (
           <details>
             <summary>Details</summary>

@@ -200,7 +200,7 @@ function ChoiceHint({ choice }: { choice: ModelChoice }) {
   return null;
 }
 
-const ENGINE_LABEL = { wllama: "wllama", webllm: "WebLLM" } as const;
+export const ENGINE_LABEL = { wllama: "wllama", webllm: "WebLLM" } as const;
 
 function EngineName() {
   const kind = useApp((s) => s.engineKind);

@@ -1,10 +1,15 @@
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useApp } from "../store/context";
 import { SETTING_LIMITS, type Settings } from "../store/settingsSlice";
+import { RunHint } from "./RunHint";
+
+/** Run's state for tests and styles: `queued` while a Run waits for the model to load. */
+type RunButtonState = "idle" | "queued" | "running";
 
 export function RunControls() {
-  const running = useApp((s) => s.run?.status === "running");
+  const state = useApp((s): RunButtonState => (s.run?.status === "running" ? "running" : s.runQueued ? "queued" : "idle"));
   const ready = useApp((s) => s.modelStatus === "ready");
+  const hintId = useId();
   const startRun = useApp((s) => s.startRun);
   const stopRun = useApp((s) => s.stopRun);
   return (
@@ -22,16 +27,33 @@ export function RunControls() {
           type="button"
           className="primary big"
           data-testid="run.start"
+          data-state={state}
+          aria-busy={state === "queued"}
+          aria-describedby={hintId}
           onClick={() => void startRun()}
-          disabled={running}
-          title={ready ? "Run (Ctrl/Cmd+Enter)" : "Load a model first"}
+          disabled={state === "running"}
+          title={
+            state === "queued"
+              ? "Starts when the model is ready; Stop (Esc) cancels it"
+              : ready
+                ? "Run (Ctrl/Cmd+Enter)"
+                : "Load the chosen model, then run (Ctrl/Cmd+Enter)"
+          }
         >
-          Run
+          {state === "queued" ? "Starts when the model is ready" : "Run"}
         </button>
-        <button type="button" className="big" data-testid="run.stop" onClick={stopRun} disabled={!running} title="Stop (Esc)">
+        <button
+          type="button"
+          className="big"
+          data-testid="run.stop"
+          onClick={stopRun}
+          disabled={state === "idle"}
+          title={state === "queued" ? "Cancel the waiting run (Esc); the model keeps loading" : "Stop (Esc)"}
+        >
           Stop
         </button>
       </div>
+      <RunHint id={hintId} />
     </div>
   );
 }

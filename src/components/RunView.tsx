@@ -1,11 +1,13 @@
 import { CandidateGrid } from "./CandidateGrid";
 import { RefinedPanel } from "./RefinedPanel";
+import { RunModelLine } from "./RunModelLine";
 import { VoteSummary } from "./VoteSummary";
 
 /** Everything a run shows. Loaded lazily with the Markdown/KaTeX renderer it needs. */
 export default function RunView() {
   return (
     <>
+      <RunModelLine />
       <CandidateGrid />
       <VoteSummary />
       <RefinedPanel />

@@ -23,6 +23,11 @@ export type ErrorCode =
   | "bad-library"
   | "engine-crashed"
   | "storage-full"
+  | "blocked-by-policy"
+  | "mixed-content"
+  | "unreachable"
+  | "no-cors"
+  | "http-error"
   | "unknown";
 
 export interface UserFacingError {
@@ -33,6 +38,8 @@ export interface UserFacingError {
   action: string;
   /** The original message, for the details toggle. */
   detail: string;
+  /** A help page the banner links to: "model-hosts" is the README's "Hosting models on a LAN". */
+  help?: "model-hosts";
 }
 
 export function serializeError(error: unknown): SerializedError {

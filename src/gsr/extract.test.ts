@@ -43,6 +43,29 @@ describe("extractBoxedAnswer", () => {
     ["boxed without braces", "hence \\boxed 5 is it", "5"],
     ["not boxedfoo", "\\boxedfoo{1}", null],
     ["multiline content", "\\boxed{\n  x^2 - 1\n}", "x^2 - 1"],
+    // Sentence punctuation after the box is not the answer.
+    ["brace-less box before a period", "So the answer is \\boxed 7.", "7"],
+    ["box before a period", "So the answer is \\boxed{7}.", "7"],
+    ["box before $ and a period", "So the answer is $\\boxed{7}$.", "7"],
+    ["brace-less box before $ and a period", "So the answer is $\\boxed 7$.", "7"],
+    ["brace-less box without space", "\\boxed7, done", "7"],
+    ["brace-less decimal before a comma", "\\boxed 3.5, which", "3.5"],
+    ["brace-less negative", "\\boxed -12.", "-12"],
+    ["brace-less factorial keeps its !", "\\boxed 5!", "5!"],
+    ["brace-less command with arguments", "\\boxed\\frac{1}{2}.", "\\frac{1}{2}"],
+    ["brace-less with a command inside", "\\boxed 2\\sqrt{3}.", "2\\sqrt{3}"],
+    ["brace-less inside \\( \\)", "\\(\\boxed 7\\).", "7"],
+    ["brace-less before a line break", "\\boxed 7\\\\ next", "7"],
+    ["brace-less box inside parentheses", "(so it is \\boxed 7).", "7"],
+    ["brace-less interval keeps its brackets", "\\boxed (1,2].", "(1,2]"],
+    ["brace-less box in markdown bold", "**\\boxed 7**", "7"],
+    ["period inside the box", "\\boxed{7.}", "7"],
+    ["decimal inside the box keeps its point", "\\boxed{3.5}", "3.5"],
+    ["ellipsis inside the box stays", "\\boxed{1, 2, \\ldots}", "1, 2, \\ldots"],
+    ["box inside a box", "\\boxed{\\boxed{7}}", "7"],
+    ["dollars inside the box", "\\boxed{$\\frac{1}{2}$}", "\\frac{1}{2}"],
+    ["choice letter", "$\\boxed{\\text{(C)}}$.", "\\text{(C)}"],
+    ["thousands separator", "\\boxed{12,\\!345}.", "12,\\!345"],
   ];
   it.each(cases)("%s", (_name, text, expected) => {
     expect(extractBoxedAnswer(text)).toBe(expected);
@@ -90,5 +113,9 @@ describe("helpers", () => {
     const boxes = findBoxes("\\boxed{1} and \\fbox{2} and \\boxed{3");
     expect(boxes.map((b) => b.content)).toEqual(["1", "2", null]);
     expect(boxes[0]?.end).toBe(9);
+  });
+
+  it("findBoxes ends a brace-less box before its sentence punctuation", () => {
+    expect(findBoxes("\\boxed 7. Done")).toEqual([{ start: 0, content: "7", end: 8 }]);
   });
 });

@@ -62,11 +62,10 @@ export function findBoxes(text: string): BoxSpan[] {
       break;
     }
     if (text[i] !== "{") {
-      // `\boxed 5`: TeX takes a single token; accept a run of plain characters.
-      const token = /^[^\s${}\\]+/.exec(text.slice(i));
-      if (token) {
-        boxes.push({ start, content: token[0], end: i + token[0].length });
-        BOX_COMMAND.lastIndex = i + token[0].length;
+      const end = bracelessArgumentEnd(text, i);
+      if (end > i) {
+        boxes.push({ start, content: text.slice(i, end), end });
+        BOX_COMMAND.lastIndex = end;
       }
       continue;
     }
@@ -79,6 +78,44 @@ export function findBoxes(text: string): BoxSpan[] {
     BOX_COMMAND.lastIndex = close + 1;
   }
   return boxes;
+}
+
+/**
+ * Where a brace-less box argument ends (`\boxed 7.`, `\boxed\frac{1}{2}`). TeX
+ * would take one token, but writers mean the whole run up to a space, a `$` or
+ * an unmatched brace or bracket; sentence punctuation, markdown `**` and spacing
+ * commands at its end are
+ * not part of it (`\boxed 7.` is 7, `\boxed 3.5,` is 3.5; a `!` stays: `5!` is a factorial).
+ */
+function bracelessArgumentEnd(text: string, start: number): number {
+  let i = start;
+  let depth = 0;
+  while (i < text.length) {
+    const ch = text[i] ?? "";
+    if (/\s/.test(ch) || ch === "$" || ch === "}") break;
+    // `(so it is \boxed 7)`: a bracket the argument did not open closes the sentence around it.
+    if (ch === "(" || ch === "[") depth++;
+    if ((ch === ")" || ch === "]") && --depth < 0) break;
+    if (ch === "{") {
+      const close = matchingBrace(text, i);
+      if (close === null) break;
+      i = close + 1;
+    } else if (ch === "\\") {
+      const command = /^\\(?:[A-Za-z]+|.)/.exec(text.slice(i, i + 40));
+      // A display-math close ends the box; `\(`/`\)`/`\[`/`\]` are delimiters, not answer.
+      if (!command || /^\\[()[\]]$/.test(command[0])) break;
+      i += command[0].length;
+    } else {
+      i++;
+    }
+  }
+  let end = i;
+  for (;;) {
+    const tail = text.slice(start, end);
+    const trimmed = tail.replace(/(?:[.,;:?*]|\\[,;:! ]|\\\\)$/, "");
+    if (trimmed === tail) return end;
+    end = start + trimmed.length;
+  }
 }
 
 /** Index of the brace closing the one at `open`, skipping escaped `\{`/`\}`; null if unbalanced. */
@@ -106,8 +143,36 @@ export function matchingBrace(text: string, open: number): number | null {
 export function extractBoxedAnswer(text: string): string | null {
   const last = findBoxes(stripThinking(text)).at(-1);
   if (!last || last.content === null) return null;
-  const content = last.content.trim();
+  const content = boxContent(last.content);
   return content === "" ? null : content;
+}
+
+/**
+ * The answer inside a box: trimmed, without a box wrapped around the whole of it
+ * (`\boxed{\boxed{7}}`), math delimiters around the whole of it (`\boxed{$7$}`)
+ * or a sentence's final period (`\boxed{7.}`); a period that ends a number with
+ * digits after it (`3.5`) stays.
+ */
+function boxContent(raw: string): string {
+  let content = raw.trim();
+  for (;;) {
+    const inner = /^\\(?:boxed|fbox)\s*\{/.exec(content);
+    if (inner && matchingBrace(content, inner[0].length - 1) === content.length - 1) {
+      content = content.slice(inner[0].length, -1).trim();
+      continue;
+    }
+    const math = /^\$+([^$]*)\$+$/.exec(content) ?? /^\\\(([\s\S]*)\\\)$/.exec(content);
+    if (math) {
+      content = (math[1] ?? "").trim();
+      continue;
+    }
+    const withoutPeriod = content.replace(/(?<!\.)\.$/, "").trimEnd();
+    if (withoutPeriod !== content) {
+      content = withoutPeriod;
+      continue;
+    }
+    return content;
+  }
 }
 
 /**

@@ -61,7 +61,15 @@ describe("evaluate", () => {
     expect(at(["Divide", 1, 0]).re).toBeNaN();
     expect(at(["Power", 0, 0]).re).toBeNaN();
     expect(at(["Factorial", 1000000]).re).toBeNaN();
-    expect(at(["Factorial", 2.5]).re).toBeNaN();
+    expect(at(["Factorial", -1]).re).toBeNaN();
+  });
+
+  it("extends the factorial between integers with the gamma function", () => {
+    // 2.5! = Γ(3.5) = 15√π/8; ½! = √π/2.
+    expect(at(["Factorial", 2.5]).re).toBeCloseTo((15 * Math.sqrt(Math.PI)) / 8, 12);
+    expect(at(["Factorial", 0.5]).re).toBeCloseTo(Math.sqrt(Math.PI) / 2, 12);
+    expect(at(["Factorial", -0.5]).re).toBeCloseTo(Math.sqrt(Math.PI), 12);
+    expect(at(["Factorial", 5]).re).toBe(120);
   });
 
   it("throws NotNumericError for what is not a number", () => {

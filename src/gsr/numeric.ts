@@ -122,11 +122,35 @@ function realOnly(f: (x: number) => number): (a: Complex) => Complex {
   return (a) => real(a.im === 0 ? f(a.re) : NaN);
 }
 
+/**
+ * n! exactly for integers; Γ(n + 1) between them, so that an answer with a
+ * symbolic factorial (`\frac{d!}{(d-k)!}`, `\binom{n}{2}`) can be sampled at
+ * non-integer points like any other expression.
+ */
 function factorial(n: number, step: 1 | 2): number {
-  if (!Number.isInteger(n) || n < 0 || n > 170) return NaN;
+  if (n > 170 || n < -170) return NaN;
+  if (!Number.isInteger(n)) return step === 1 ? gamma(n + 1) : NaN;
+  if (n < 0) return NaN;
   let result = 1;
   for (let k = n; k > 1; k -= step) result *= k;
   return result;
+}
+
+/** Lanczos coefficients (g = 7, n = 9), good to about 15 significant digits. */
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+  1.5056327351493116e-7,
+];
+
+function gamma(x: number): number {
+  if (Number.isInteger(x) && x <= 0) return NaN;
+  if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gamma(1 - x));
+  const z = x - 1;
+  let sum = LANCZOS[0] ?? 1;
+  for (let i = 1; i < LANCZOS.length; i++) sum += (LANCZOS[i] ?? 0) / (z + i);
+  const t = z + 7.5;
+  return Math.sqrt(2 * Math.PI) * Math.pow(t, z + 0.5) * Math.exp(-t) * sum;
 }
 
 function gcd(a: number, b: number): number {

@@ -177,6 +177,8 @@ export function fromSavedRun(saved: SavedRun, viewId = 0): RunViewLike {
     problem: saved.problem,
     reference: saved.problemRef?.answer ?? null,
     settings: { ...saved.settings },
+    model: saved.model,
+    engine: saved.engine,
     status,
     reason: saved.reason ?? (cutOff ? INTERRUPTED_REASON : null),
     candidates: saved.candidates.map((c) => ({

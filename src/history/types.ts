@@ -168,6 +168,9 @@ export interface RunViewLike {
   problem: string;
   reference: string | null;
   settings: SavedSettings;
+  /** The model the run used and its engine (saved from RunMeta). */
+  model: string;
+  engine: EngineName;
   status: RunViewStatus;
   reason: string | null;
   candidates: CandidateViewLike[];

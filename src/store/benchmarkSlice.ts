@@ -16,6 +16,7 @@ import type {
   TrainingCounts,
   TrainingRecord,
 } from "../benchmark";
+import { newRunId } from "../history/convert";
 import { downloadText } from "../history/export";
 import { loadGsr } from "./gsrModule";
 import type { AppDeps, AppState } from "./index";
@@ -93,7 +94,8 @@ export function createBenchSlice(deps: AppDeps, options: BenchmarkSliceOptions =
   let controller: AbortController | null = null;
   let trainingRecords: TrainingRecord[] = [];
   const wallClock = options.wallClock ?? (() => Date.now());
-  const newId = options.newId ?? (() => crypto.randomUUID());
+  // newRunId, not crypto.randomUUID: the latter is missing on a page served over http on a LAN.
+  const newId = options.newId ?? newRunId;
   const getStorage = (mod: BenchmarkModule) => (storage ??= mod.createBenchmarkStorage());
 
   return (set, get) => {

@@ -1,6 +1,7 @@
 import type { StateCreator } from "zustand";
 import { chooseEngine, type DeviceCapabilities } from "../engine/capabilities";
-import { toUserFacing, type UserFacingError } from "../engine/errors";
+import type { UserFacingError } from "../engine/errors";
+import { explainLoadFailure, explainUnreachableUrl } from "../engine/modelUrlMessages";
 import { markModelUsed, requestPersistentStorage, storageEstimate, willFit } from "../engine/modelCache";
 import { formatBytes, ProgressTracker, type ProgressView } from "../engine/progress";
 import type { EngineKind, LoadedModelInfo, ModelSource } from "../engine/types";
@@ -20,6 +21,13 @@ export type ModelChoice =
 
 export type ModelStatus = "idle" | "loading" | "ready" | "error";
 
+/**
+ * How a load ended: the model is ready, the load failed (modelError says why),
+ * the user cancelled it, it waits for the user to accept a storage warning, or
+ * it was refused because a run is using the engine.
+ */
+export type LoadOutcome = "loaded" | "failed" | "cancelled" | "storage-warning" | "refused";
+
 export interface ModelSlice {
   /** What detection found; null until it finishes. */
   capabilities: DeviceCapabilities | null;
@@ -35,6 +43,8 @@ export interface ModelSlice {
   modelStatus: ModelStatus;
   progress: ProgressView | null;
   model: LoadedModelInfo | null;
+  /** The picker's choice the loaded model came from; null while none is loaded. */
+  loadedChoice: ModelChoice | null;
   modelError: UserFacingError | null;
   /** A download that the storage estimate says will not fit, waiting for the user's go-ahead. */
   storageWarning: string | null;
@@ -50,7 +60,10 @@ export interface ModelSlice {
   setCapabilities(caps: DeviceCapabilities): void;
   setEngineOverride(kind: EngineKind | null): Promise<void>;
   setModelChoice(choice: ModelChoice): void;
-  loadModel(options?: { ignoreStorageWarning?: boolean }): Promise<void>;
+  /** Loads the picker's choice; while a load is in flight, answers that load's outcome instead. */
+  loadModel(options?: { ignoreStorageWarning?: boolean }): Promise<LoadOutcome>;
+  /** What a Run needs: the loaded model at once, else the load in flight, else a load of the picker's choice. */
+  ensureModel(): Promise<LoadOutcome>;
   cancelLoad(): void;
 }
 
@@ -61,13 +74,14 @@ export async function resolveModelSource(
   choice: ModelChoice,
   webllmModels: readonly WebLlmCatalogEntry[],
   fetchFn: typeof fetch = (...a) => fetch(...a),
-): Promise<ModelSource | { error: string }> {
+): Promise<ModelSource | { error: string | UserFacingError }> {
   switch (choice.kind) {
     case "catalog": {
       const entry = GGUF_CATALOG.find((e) => e.id === choice.id);
       return entry ? { kind: "url", url: entry.url, name: entry.label } : { error: "Pick a model from the list." };
     }
     case "url": {
+      if (!choice.url.trim()) return { error: "No model URL entered. Type the address of a .gguf file under Model URL, e.g. http://192.168.1.10:8080/model.gguf" };
       const parsed = parseHttpUrl(choice.url);
       if ("error" in parsed) return { error: `${parsed.error} Enter the address of a .gguf file, e.g. http://192.168.1.10:8080/model.gguf` };
       return { kind: "url", url: parsed.href, name: decodeURIComponent(parsed.pathname.split("/").pop() || parsed.host) };
@@ -84,13 +98,19 @@ export async function resolveModelSource(
       return entry ? { kind: "webllm", modelId: entry.modelId, name: entry.label } : { error: "Pick a WebLLM model this device can run." };
     }
     case "webllm-custom": {
+      if (!choice.modelUrl.trim() || !choice.libUrl.trim())
+        return { error: "Enter both the MLC weights folder URL and the model library (.wasm) URL of the custom model." };
       const model = parseHttpUrl(choice.modelUrl);
       const lib = parseHttpUrl(choice.libUrl);
       if ("error" in model) return { error: `Model folder URL: ${model.error}` };
       if ("error" in lib) return { error: `Model library URL: ${lib.error}` };
       const { validateCustomModel, customModelId } = await import("../engine/webllm/customModel");
       const check = await validateCustomModel(fetchFn, model.href, lib.href);
-      if (!check.ok) return { error: `This custom WebLLM model cannot be used: ${check.problems.join(" ")}` };
+      if (!check.ok) {
+        // A request that got no answer at all: say why (the app's policy, mixed content, no server, no CORS).
+        const cause = check.unreachable[0] ? await explainUnreachableUrl(check.unreachable[0]) : null;
+        return { error: cause ?? `This custom WebLLM model cannot be used: ${check.problems.join(" ")}` };
+      }
       return {
         kind: "webllm",
         modelId: customModelId(model.href),
@@ -135,6 +155,8 @@ function downloadSize(choice: ModelChoice, webllmModels: readonly WebLlmCatalogE
 
 export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], ModelSlice> {
   let loadController: AbortController | null = null;
+  // The load in flight, from the press of Load (or Run) to its outcome; a second request joins it.
+  let pendingLoad: Promise<LoadOutcome> | null = null;
   let stopListening: (() => void) | null = null;
   return (set, get) => {
     const batchStatusOf = () => {
@@ -157,8 +179,63 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
         ...(changed || get().modelChoice.kind.startsWith("webllm") !== (choice.kind === "webllm")
           ? { modelChoice: defaultChoice(choice.kind, entries) }
           : {}),
-        ...(changed ? { modelStatus: "idle" as const, model: null, progress: null } : {}),
+        ...(changed ? { modelStatus: "idle" as const, model: null, loadedChoice: null, progress: null } : {}),
       });
+    };
+
+    /** One load of the picker's choice, from resolving it to the engine's answer. */
+    const load = async (options: { ignoreStorageWarning?: boolean }): Promise<LoadOutcome> => {
+      const { modelChoice, webllmModels, engineKind } = get();
+      set({ modelError: null, banner: null });
+      const source = await resolveModelSource(modelChoice, webllmModels);
+      if ("error" in source) {
+        set({ modelError: typeof source.error === "string" ? info(source.error) : source.error });
+        return "failed";
+      }
+
+      // Warn before a download that the browser's storage estimate says will not fit.
+      const size = downloadSize(modelChoice, webllmModels);
+      if (size !== null && !options.ignoreStorageWarning) {
+        const estimate = await storageEstimate().catch(() => null);
+        if (estimate && !willFit(size, estimate).fits) {
+          set({
+            storageWarning: `This model needs about ${formatBytes(size)}, but the browser reports only ${formatBytes(
+              Math.max(0, estimate.quotaBytes - estimate.usageBytes),
+            )} of storage free. Delete cached models (Models) or load anyway.`,
+          });
+          return "storage-warning";
+        }
+      }
+      set({ storageWarning: null });
+
+      loadController = new AbortController();
+      const tracker = new ProgressTracker();
+      set({ modelStatus: "loading", progress: null, model: null, loadedChoice: null });
+      try {
+        const engine = await deps.engines.use(engineKind);
+        stopListening?.();
+        stopListening = hasBatchedDecodingControls(engine)
+          ? engine.addNoticeListener((message) => set({ engineNotice: message, batchStatus: batchStatusOf() }))
+          : null;
+        const model = await engine.load(
+          source,
+          { contextSize: get().settings.contextSize, signal: loadController.signal },
+          (p) => set({ progress: tracker.update(p, deps.now()) }),
+        );
+        set({ modelStatus: "ready", model, loadedChoice: modelChoice, progress: null, engineNotice: null, batchStatus: batchStatusOf() });
+        if (source.kind === "url") markModelUsed("wllama", source.url);
+        // Ask once a model is worth keeping; browsers may evict caches otherwise.
+        void requestPersistentStorage().catch(() => false);
+        return "loaded";
+      } catch (error) {
+        const aborted = loadController?.signal.aborted;
+        // A model from a URL: find out why the URL failed (the app's policy, the network, CORS, a web page…).
+        const modelError = aborted ? null : await explainLoadFailure(source, error);
+        set({ modelStatus: aborted ? "idle" : "error", progress: null, modelError });
+        return aborted ? "cancelled" : "failed";
+      } finally {
+        loadController = null;
+      }
     };
 
     return {
@@ -172,6 +249,7 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
       modelStatus: "idle",
       progress: null,
       model: null,
+      loadedChoice: null,
       modelError: null,
       storageWarning: null,
       engineNotice: null,
@@ -196,52 +274,14 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
         decideEngine(get().capabilities, engineOverride);
       },
       setModelChoice: (modelChoice) => set({ modelChoice, storageWarning: null }),
-      loadModel: async (options = {}) => {
-        if (get().modelStatus === "loading" || get().run?.status === "running") return;
-        const { modelChoice, webllmModels, engineKind } = get();
-        set({ modelError: null, banner: null });
-        const source = await resolveModelSource(modelChoice, webllmModels);
-        if ("error" in source) return set({ modelError: info(source.error) });
-
-        // Warn before a download that the browser's storage estimate says will not fit.
-        const size = downloadSize(modelChoice, webllmModels);
-        if (size !== null && !options.ignoreStorageWarning) {
-          const estimate = await storageEstimate().catch(() => null);
-          if (estimate && !willFit(size, estimate).fits) {
-            return set({
-              storageWarning: `This model needs about ${formatBytes(size)}, but the browser reports only ${formatBytes(
-                Math.max(0, estimate.quotaBytes - estimate.usageBytes),
-              )} of storage free. Delete cached models (Models) or load anyway.`,
-            });
-          }
-        }
-        set({ storageWarning: null });
-
-        loadController = new AbortController();
-        const tracker = new ProgressTracker();
-        set({ modelStatus: "loading", progress: null, model: null });
-        try {
-          const engine = await deps.engines.use(engineKind);
-          stopListening?.();
-          stopListening = hasBatchedDecodingControls(engine)
-            ? engine.addNoticeListener((message) => set({ engineNotice: message, batchStatus: batchStatusOf() }))
-            : null;
-          const model = await engine.load(
-            source,
-            { contextSize: get().settings.contextSize, signal: loadController.signal },
-            (p) => set({ progress: tracker.update(p, deps.now()) }),
-          );
-          set({ modelStatus: "ready", model, progress: null, engineNotice: null, batchStatus: batchStatusOf() });
-          if (source.kind === "url") markModelUsed("wllama", source.url);
-          // Ask once a model is worth keeping; browsers may evict caches otherwise.
-          void requestPersistentStorage().catch(() => false);
-        } catch (error) {
-          const aborted = loadController?.signal.aborted;
-          set({ modelStatus: aborted ? "idle" : "error", progress: null, modelError: aborted ? null : toUserFacing(error) });
-        } finally {
-          loadController = null;
-        }
+      loadModel: (options = {}) => {
+        if (pendingLoad) return pendingLoad;
+        if (get().run?.status === "running") return Promise.resolve("refused");
+        pendingLoad = load(options).finally(() => (pendingLoad = null));
+        return pendingLoad;
       },
+      ensureModel: () =>
+        get().modelStatus === "ready" && deps.engines.current() ? Promise.resolve("loaded") : get().loadModel(),
       cancelLoad: () => loadController?.abort(),
     };
   };

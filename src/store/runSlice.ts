@@ -1,10 +1,17 @@
+/**
+ * The run: queued until a model is ready, then GSR streaming into the view and
+ * into history. Over 300 lines because the queue, the run's start, its events
+ * and its end share one closure (controller, recorder, frame batcher).
+ */
 import type { StateCreator } from "zustand";
 import { toUserFacing, type UserFacingError } from "../engine/errors";
+import type { EngineKind } from "../engine/types";
 import { toHistoryError } from "../history/db";
 import { RunRecorder } from "../history/recorder";
 import { loadGsr, type GsrModule } from "./gsrModule";
 import type { GenerationResult, GsrEvent, ShorteningReport, VoteResult } from "../gsr/types";
 import { FrameBatcher, type PendingText } from "./frameBatcher";
+import { runNotStarted } from "./runQueue";
 import type { AppDeps, AppState } from "./index";
 import type { Settings } from "./settingsSlice";
 
@@ -46,6 +53,9 @@ export interface RunView {
   problem: string;
   reference: string | null;
   settings: Settings;
+  /** The model the run used (display name, "" when unknown) and its engine: the loaded one, whatever the picker shows. */
+  model: string;
+  engine: EngineKind;
   status: RunStatus;
   reason: string | null;
   candidates: CandidateView[];
@@ -65,6 +75,8 @@ export interface RunSlice {
   problem: string;
   problemRef: ProblemRef | null;
   run: RunView | null;
+  /** A Run pressed before a model was ready, waiting for the load; Stop (Esc) drops it. */
+  runQueued: boolean;
   banner: UserFacingError | null;
   setProblem(problem: string, ref?: ProblemRef | null): void;
   startRun(): Promise<void>;
@@ -92,6 +104,8 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
   let recorder: RunRecorder | null = null;
   // True from the click to the run's end, so a second quick Run is ignored.
   let busy = false;
+  // Numbers each queued Run; Stop moves it on, so a load that ends later knows its run was dropped.
+  let queueTicket = 0;
   deps.flushRecording = () => recorder?.flush() ?? Promise.resolve();
   if (typeof addEventListener === "function") addEventListener("pagehide", () => void recorder?.flush());
 
@@ -231,30 +245,61 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       }
     };
 
+    const notice = (title: string, action = ""): UserFacingError => ({ code: "unknown", title, action, detail: "" });
+    /** Why a run cannot start now, apart from the model; null when it can. */
+    const runBlocker = (): UserFacingError | null => {
+      if (get().benchmarkActivity !== "idle") return notice("A benchmark is running.", "Pause or stop it first.");
+      if (!get().problem.trim()) return notice("Type or pick a math problem first.");
+      return null;
+    };
+
+    /**
+     * No model is ready: loads the picker's choice (or joins the load in flight)
+     * and answers whether the run may start once it ends. Marks the run queued
+     * before its first await, so a second Run meanwhile is ignored.
+     */
+    const waitForModel = async (): Promise<boolean> => {
+      const ticket = ++queueTicket;
+      set({ runQueued: true, banner: null });
+      const outcome = await get().ensureModel();
+      if (ticket !== queueTicket) return false; // Stop dropped this run while it waited.
+      set({ runQueued: false });
+      if (outcome !== "loaded") {
+        set({ banner: runNotStarted(outcome, get().modelError) ?? get().banner });
+        return false;
+      }
+      // The problem may have been cleared, or a benchmark started, while the model loaded.
+      const late = runBlocker();
+      if (late) set({ banner: late });
+      return late === null;
+    };
+
     return {
       problem: "",
       problemRef: null,
       run: null,
+      runQueued: false,
       banner: null,
       setProblem: (problem, ref = null) => set({ problem, problemRef: ref }),
       dismissBanner: () => set({ banner: null, modelError: null }),
-      stopRun: () => controller?.abort(),
+      stopRun: () => {
+        // A queued run is dropped; the model keeps loading (Cancel under Model stops the download).
+        if (get().runQueued) {
+          queueTicket++;
+          set({ runQueued: false });
+        }
+        controller?.abort();
+      },
       startRun: async () => {
-        const { problem, problemRef, settings, modelStatus } = get();
+        if (busy || get().runQueued) return;
+        const blocker = runBlocker();
+        if (blocker) return void set({ banner: blocker });
+        const modelReady = () => get().modelStatus === "ready" && deps.engines.current() !== null;
+        if (!modelReady() && !(await waitForModel())) return;
+        // Read now: the problem and settings may have changed while the model loaded.
+        const { problem, problemRef, settings } = get();
         const engine = deps.engines.current();
-        if (busy) return;
-        if (get().benchmarkActivity !== "idle") {
-          set({ banner: { code: "unknown", title: "A benchmark is running.", action: "Pause or stop it first.", detail: "" } });
-          return;
-        }
-        if (!problem.trim()) {
-          set({ banner: { code: "unknown", title: "Type or pick a math problem first.", action: "", detail: "" } });
-          return;
-        }
-        if (modelStatus !== "ready" || !engine) {
-          set({ banner: { code: "unknown", title: "Load a model first.", action: "Pick a model above and press Load.", detail: "" } });
-          return;
-        }
+        if (!engine) return void set({ banner: notice("Load a model first.", "Pick a model above and press Run or Load.") });
         busy = true;
         controller = new AbortController();
         const signal = controller.signal;
@@ -266,6 +311,8 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             problem,
             reference: problemRef?.answer ?? null,
             settings,
+            model: get().model?.name ?? "",
+            engine: engine.capabilities.kind,
             status: "running",
             reason: null,
             candidates: Array.from({ length: settings.n }, newCandidate),
@@ -287,7 +334,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           },
         });
         recorder = new RunRecorder({
-          meta: { problemRef, engine: engine.capabilities.kind, model: get().model?.name ?? "" },
+          meta: { problemRef, engine: engine.capabilities.kind, model: get().run?.model ?? "" },
           save: (saved) => deps.history.saveRun(saved),
           onError: (error) => set({ historyError: toHistoryError(error).message }),
         });

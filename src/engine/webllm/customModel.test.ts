@@ -65,6 +65,7 @@ describe("validateCustomModel", () => {
       contextWindow: 4096,
       quantization: "q4f16_1",
       weightBytes: 1500,
+      unreachable: [],
     });
   });
 
@@ -112,6 +113,8 @@ describe("validateCustomModel", () => {
     expect((await validateCustomModel(fakeFetch(GOOD, { refuseHead: true }).fetchFn, BASE, LIB)).ok).toBe(true);
     const down = await validateCustomModel(fakeFetch(GOOD, { down: true }).fetchFn, BASE, LIB);
     expect(down.problems[0]).toMatch(/request failed: Failed to fetch; is the server up and does it allow cross-origin requests\?/);
+    // Each URL that got no answer at all, once, for the caller to diagnose.
+    expect(down.unreachable).toEqual([`${BASE}mlc-chat-config.json`, `${BASE}tensor-cache.json`, LIB]);
   });
 
   it("rejects non-http URLs", async () => {

@@ -38,6 +38,8 @@ export interface CustomModelCheck {
   quantization: string | null;
   /** Sum of the weight shards in tensor-cache.json: the download size. */
   weightBytes: number | null;
+  /** URLs whose request failed outright (no HTTP answer): for the caller to diagnose (blocked, unreachable, no CORS). */
+  unreachable: string[];
 }
 
 type FetchFn = (
@@ -50,9 +52,18 @@ type FetchFn = (
  * tensor-cache.json at …" instead of a failed cache.add(). Makes small
  * requests only: the two JSON files and HEAD requests for the rest.
  */
-export async function validateCustomModel(fetchFn: FetchFn, modelUrl: string, libUrl: string): Promise<CustomModelCheck> {
+export async function validateCustomModel(untrackedFetch: FetchFn, modelUrl: string, libUrl: string): Promise<CustomModelCheck> {
   const problems: string[] = [];
-  const result: CustomModelCheck = { ok: false, problems, baseUrl: "", contextWindow: null, quantization: null, weightBytes: null };
+  const unreachable: string[] = [];
+  const result: CustomModelCheck = { ok: false, problems, baseUrl: "", contextWindow: null, quantization: null, weightBytes: null, unreachable };
+  const fetchFn: FetchFn = async (input, init) => {
+    try {
+      return await untrackedFetch(input, init);
+    } catch (error) {
+      if (!unreachable.includes(input)) unreachable.push(input);
+      throw error;
+    }
+  };
 
   const model = httpUrl(modelUrl);
   const lib = httpUrl(libUrl);

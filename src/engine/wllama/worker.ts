@@ -5,11 +5,12 @@
  * completions. Concurrent sequences go to different llama.cpp slots and are
  * decoded together in one batch per step (continuous batching).
  */
-import { Wllama, type ChatCompletionChunk } from "@wllama/wllama";
+import { CacheManager, Wllama, type ChatCompletionChunk } from "@wllama/wllama";
 import wasmUrl from "@wllama/wllama/esm/wasm/wllama.wasm?url";
 import type { GenerationRequest, GenerationResult } from "../../gsr/types";
 import { serializeError } from "../errors";
 import { ConcurrencyLimiter } from "../queue";
+import { downloadToBlob, hasFileSystemStorage, storageThatKeepsNothing } from "./withoutFileSystem";
 import type { WorkerReply, WorkerRequest } from "./protocol";
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -23,9 +24,13 @@ function reply(message: WorkerReply): void {
   self.postMessage(message);
 }
 
+/** False on a page that is not a secure context (plain http from a LAN address): see withoutFileSystem.ts. */
+const cachesModels = hasFileSystemStorage();
+
 function newWllama(): Wllama {
+  const storage = cachesModels ? {} : { cacheManager: new CacheManager([storageThatKeepsNothing()]) };
   // Assets come from the app's own origin: no CDN, so it works offline.
-  const instance = new Wllama({ default: new URL(wasmUrl, self.location.href).href }, { suppressNativeLog: true });
+  const instance = new Wllama({ default: new URL(wasmUrl, self.location.href).href }, { suppressNativeLog: true, ...storage });
   instance.setCompat(null);
   return instance;
 }
@@ -50,7 +55,16 @@ async function load(request: Extract<WorkerRequest, { type: "load" }>): Promise<
       n_gpu_layers: 0,
     };
     let fromCache = false;
-    if ("url" in request.source) {
+    if ("url" in request.source && !cachesModels) {
+      reply({ type: "progress", id: request.id, progress: { phase: "download", loadedBytes: 0, totalBytes: 0 } });
+      const blob = await downloadToBlob(request.source.url, {
+        signal: controller.signal,
+        onProgress: (loaded, total) => reply({ type: "progress", id: request.id, progress: { phase: "download", loadedBytes: loaded, totalBytes: total } }),
+      });
+      reply({ type: "progress", id: request.id, progress: { phase: "initialize", loadedBytes: 0, totalBytes: blob.size } });
+      controller.signal.throwIfAborted();
+      await wllama.loadModel([blob], params);
+    } else if ("url" in request.source) {
       const url = request.source.url;
       const cached = (await wllama.modelManager.getModels()).find((m) => m.url === url);
       fromCache = cached !== undefined;

@@ -32,6 +32,8 @@ export function makeRunView(overrides: Partial<RunViewLike> = {}): RunViewLike {
     problem: "Janet has $3$ ducks and buys $15$ more. How many ducks does she have?",
     reference: "18",
     settings: { n: 3, temperature: 0.7, topP: 0.95, maxTokens: 1024, seed: 1, contextSize: 4096 },
+    model: "Qwen2.5 0.5B Instruct Q4",
+    engine: "wllama",
     status: "complete",
     reason: null,
     candidates: [
