@@ -10,6 +10,7 @@ import { createHistory, type RunHistory } from "../src/history/db";
 import { createAppStore } from "../src/store";
 import { mountApp } from "../src/mountApp";
 import "../src/styles.css";
+import "../src/components/narrow/Narrow.css";
 import { HARNESS_MODEL_URL, type RefineryTestApi, type SerializedFault } from "./protocol";
 import { ScriptedEngine } from "./scriptedEngine";
 

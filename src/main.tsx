@@ -4,6 +4,8 @@ import { createAppStore } from "./store";
 import { mountApp } from "./mountApp";
 import { applyDeepLink } from "./deepLink";
 import "./styles.css";
+// After styles.css: its narrow-screen rules override the base rules of equal weight.
+import "./components/narrow/Narrow.css";
 
 // Engines are created here (lazily, one at a time) and handed to the store; components never create them.
 const store = createAppStore({ engines: defaultEngineHub() });

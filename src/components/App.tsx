@@ -5,6 +5,9 @@ import { ErrorBanner } from "./ErrorBanner";
 import { HistorySection } from "./HistorySection";
 import { ModelPanel } from "./ModelPanel";
 import { ModelsManager } from "./ModelsManager";
+import { HeaderMenu } from "./narrow/HeaderMenu";
+import { NARROW_QUERY } from "./narrow/layout";
+import { useMediaQuery } from "./narrow/useMediaQuery";
 import { ProblemPanel } from "./ProblemPanel";
 import { RunControls } from "./RunControls";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -22,6 +25,7 @@ export function App() {
   const modelComing = useApp((s) => s.modelStatus === "ready" || s.modelStatus === "loading");
   const [showModels, setShowModels] = useState(false);
   const [showBenchmark, setShowBenchmark] = useState(false);
+  const narrow = useMediaQuery(NARROW_QUERY);
 
   // Fetch the run's code while the user types the problem.
   useEffect(() => {
@@ -49,7 +53,7 @@ export function App() {
           <h1>
             Refinery <span className="tagline">generative self-refinement, on your device</span>
           </h1>
-          <div className="view-controls">
+          <HeaderMenu collapsible={narrow}>
             <button type="button" data-testid="models.open" aria-expanded={showModels} onClick={() => setShowModels((v) => !v)}>
               Models
             </button>
@@ -57,7 +61,7 @@ export function App() {
               Benchmark
             </button>
             <ViewControls />
-          </div>
+          </HeaderMenu>
         </div>
         {showModels && <ModelsManager />}
         <ModelPanel />

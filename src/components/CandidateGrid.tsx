@@ -1,21 +1,39 @@
-import type React from "react";
+import { useState, type CSSProperties } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useApp } from "../store/context";
 import type { CandidateView } from "../store/runSlice";
 import { AnswerMath } from "./AnswerMath";
 import { CopyButton } from "./CopyButton";
 import { MathMarkdown } from "./MathMarkdown";
+import { CandidateStrip } from "./narrow/CandidateStrip";
+import { clampStep, NARROW_QUERY } from "./narrow/layout";
+import { useMediaQuery } from "./narrow/useMediaQuery";
+import { useSwipe } from "./narrow/useSwipe";
 import { Verdict } from "./Verdict";
 
+const panelId = (i: number) => `candidate-panel-${i}`;
+
+/**
+ * The N candidates side by side. On a narrow screen (phones, tablets in
+ * portrait) side by side cannot fit, so they become a compact comparison: the
+ * strip of mini-panels stays in view and one candidate is shown in full below,
+ * switched by a tap on the strip or a swipe on the panel. Every panel stays
+ * mounted (the others hidden), so switching is instant and test ids stay put.
+ */
 export function CandidateGrid() {
   const count = useApp((s) => s.run?.candidates.length ?? 0);
+  const compact = useMediaQuery(NARROW_QUERY);
+  const [chosen, setChosen] = useState(0);
+  const selected = Math.min(chosen, Math.max(count - 1, 0));
+  const swipe = useSwipe((step) => setChosen(clampStep(selected, step, count)));
   const indices = Array.from({ length: count }, (_, i) => i);
   return (
-    <section className="candidates" aria-label="Candidate solutions">
+    <section className="candidates" aria-label="Candidate solutions" data-layout={compact ? "compact" : "grid"}>
       <h2>Candidates</h2>
-      <div className="candidate-grid" data-n={count} style={{ "--n": count } as React.CSSProperties}>
+      {compact && <CandidateStrip count={count} selected={selected} onSelect={setChosen} panelId={panelId} />}
+      <div className="candidate-grid" data-n={count} style={{ "--n": count } as CSSProperties} {...(compact ? swipe : {})}>
         {indices.map((i) => (
-          <CandidatePanel key={i} index={i} />
+          <CandidatePanel key={i} index={i} hidden={compact && i !== selected} />
         ))}
       </div>
     </section>
@@ -30,7 +48,7 @@ const STATUS_LABEL: Record<CandidateView["status"], string> = {
   stopped: "stopped",
 };
 
-function CandidatePanel({ index }: { index: number }) {
+function CandidatePanel({ index, hidden }: { index: number; hidden: boolean }) {
   const c = useApp((s) => s.run?.candidates[index]);
   const majority = useApp(useShallow((s) => s.run?.vote?.majority?.members ?? []));
   if (!c) return null;
@@ -38,6 +56,8 @@ function CandidatePanel({ index }: { index: number }) {
   return (
     <article
       className={`panel candidate ${inMajority ? "in-majority" : ""}`}
+      id={panelId(index)}
+      hidden={hidden}
       data-testid={`candidate.${index}`}
       data-status={c.status}
       aria-busy={c.status === "streaming"}

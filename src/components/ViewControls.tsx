@@ -26,7 +26,10 @@ export const SHORTCUTS: Array<[string, string]> = [
   ["?", "This help (outside text fields)"],
 ];
 
-/** Theme (follows the system unless chosen), projector mode and the shortcuts help. */
+/**
+ * Theme (follows the system unless chosen), projector mode and the shortcuts help.
+ * Rendered as siblings inside the header's menu (HeaderMenu), which lays them out.
+ */
 export function ViewControls() {
   const [theme, setTheme] = useState<Theme>(() => readPref("refinery.theme", ["system", "light", "dark"] as const, "system"));
   const [projector, setProjector] = useState(() => readPref("refinery.projector", ["on", "off"] as const, "off") === "on");
@@ -55,7 +58,7 @@ export function ViewControls() {
   }, []);
 
   return (
-    <div className="view-controls">
+    <>
       <label>
         <span className="visually-hidden">Theme</span>
         <select data-testid="view.theme" value={theme} onChange={(e) => setTheme(e.target.value as Theme)} aria-label="Theme">
@@ -90,6 +93,6 @@ export function ViewControls() {
           </button>
         </form>
       </dialog>
-    </div>
+    </>
   );
 }
