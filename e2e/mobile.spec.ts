@@ -152,6 +152,13 @@ for (const viewport of [
       await swipe(page, app.candidate(3).locator(".panel-header"), "right");
       await expect(app.candidate(2)).toBeVisible();
       expect(await shown()).toEqual([2]);
+      // And the keyboard, as ARIA tabs: arrows move the choice and the focus.
+      await app.byId("candidate.2.tab").focus();
+      await page.keyboard.press("ArrowRight");
+      await expect(app.byId("candidate.3.tab")).toBeFocused();
+      expect(await shown()).toEqual([3]);
+      await page.keyboard.press("ArrowLeft");
+      await expect(app.candidate(2)).toBeVisible();
 
       // The vote and the refined solution, one tap from the strip.
       await app.byId("candidates.jump.vote").tap();
@@ -187,6 +194,11 @@ for (const viewport of [
         await page.setViewportSize({ width, height: viewport.height });
         await expectNoOverflow(page, `${width} px`);
       }
+      // From 900 px on, the side-by-side grid and the header row are back.
+      await expect(strip).toHaveCount(0);
+      await expect(menu).toHaveCount(0);
+      expect(await shown()).toEqual([0, 1, 2, 3]);
+      await expect(app.byId("view.projector")).toBeVisible();
     });
   });
 }
