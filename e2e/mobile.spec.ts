@@ -111,6 +111,11 @@ for (const viewport of [
       await expectNoOverflow(page, "menu open");
       await menu.tap();
       await expect(app.byId("view.projector")).toBeHidden();
+      // Folded controls keep working: `?` still opens the shortcuts help.
+      await page.keyboard.press("?");
+      await expect(app.byId("help.dialog")).toBeVisible();
+      await app.byId("help.dialog").getByRole("button", { name: "Close" }).tap();
+      await expect(app.byId("help.dialog")).toBeHidden();
 
       await app.loadUrl(TINY_URL);
       await app.expectReady();

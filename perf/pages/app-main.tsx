@@ -7,6 +7,7 @@ import { WllamaEngine } from "../../src/engine/wllama/client";
 import { createAppStore } from "../../src/store";
 import { mountApp } from "../../src/mountApp";
 import "../../src/styles.css";
+import "../../src/components/narrow/Narrow.css";
 import { perfHooks } from "./recorder";
 import { SequentialSwitch } from "./sequential-switch";
 

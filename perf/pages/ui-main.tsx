@@ -7,6 +7,7 @@ import { createAppStore } from "../../src/store";
 import { mountApp } from "../../src/mountApp";
 import { animationFrame } from "../../src/store/frameBatcher";
 import "../../src/styles.css";
+import "../../src/components/narrow/Narrow.css";
 import { FakeEngine } from "./fake/engine";
 import { perfHooks } from "./recorder";
 
