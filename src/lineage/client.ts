@@ -1,0 +1,44 @@
+/**
+ * The main thread's side of step lineage: one worker, made on first use and
+ * kept for later runs; requests answered by id. Where there is no Worker (unit
+ * tests, very old browsers) the matching runs inline instead.
+ */
+import { matchSteps, type StepLineage } from "./match";
+import type { LineageReply, LineageRequest } from "./protocol";
+
+let worker: Worker | null = null;
+let nextId = 0;
+const pending = new Map<number, { resolve: (l: StepLineage) => void; reject: (e: Error) => void }>();
+
+function lineageWorker(): Worker {
+  if (worker) return worker;
+  worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "refinery-lineage" });
+  worker.onmessage = (event: MessageEvent<LineageReply>) => {
+    const reply = event.data;
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (reply.type === "matched") waiting.resolve(reply.lineage);
+    else waiting.reject(new Error(reply.message));
+  };
+  worker.onerror = (event) => {
+    // A worker that fails to start or crashes fails every request it holds; the next one gets a new worker.
+    event.preventDefault();
+    for (const waiting of pending.values()) waiting.reject(new Error(event.message || "The step-lineage worker failed."));
+    pending.clear();
+    worker?.terminate();
+    worker = null;
+  };
+  return worker;
+}
+
+/** Which candidate steps the refined solution's steps came from, computed off the main thread. */
+export function computeStepLineage(refined: string, candidates: readonly string[]): Promise<StepLineage> {
+  if (typeof Worker === "undefined") return Promise.resolve().then(() => matchSteps(refined, candidates));
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pending.set(id, { resolve, reject });
+    const request: LineageRequest = { type: "match", id, refined, candidates: [...candidates] };
+    lineageWorker().postMessage(request);
+  });
+}
