@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { ScriptedPort } from "../benchmark/testing/doubles";
+import { scriptedEngine, ScriptedPort } from "../benchmark/testing/doubles";
 import type { Engine } from "../engine/types";
 import { toSavedRun } from "../history/convert";
 import { createHistory, HistoryDb } from "../history/db";
@@ -16,19 +16,7 @@ const candidate = (seed: number) =>
 const REFINED = `$$\\frac{84}{2} = 42$$\n${STEP_SUM}\nThe answer is $\\boxed{42}$.`;
 
 function engine(): Engine {
-  const port = new ScriptedPort({ solve: (_p, seed) => ({ text: candidate(seed) }), refine: () => ({ text: REFINED }) });
-  return {
-    capabilities: { kind: "wllama", batchedParallel: true, maxParallel: 8 },
-    contextWindow: () => port.contextWindow(),
-    countTokens: (m) => port.countTokens(m),
-    generateMany: (r, c, s) => port.generateMany(r, c, s),
-    load: async () => ({ name: "fake", contextWindow: 4096, parallelSlots: 8, threads: 1, multithreaded: false, fromCache: false }),
-    generate: async () => {
-      throw new Error("unused");
-    },
-    unload: async () => {},
-    dispose: () => {},
-  };
+  return scriptedEngine(new ScriptedPort({ solve: (_p, seed) => ({ text: candidate(seed) }), refine: () => ({ text: REFINED }) }));
 }
 
 let dbs = 0;
