@@ -211,7 +211,7 @@ function lineageSection(r: LineageBenchResult): Section {
       `page long tasks while the lineage worker traced 8 candidates of 2,000 tokens, 4 times; >50 ms: ${r.longTasksOver50}, longest ${Math.round(r.longestTaskMs)} ms`,
     ),
     figureRow("lineage.worker_ms", median(r.workerMs), `request → answer through the worker, median of ${r.workerMs.map((x) => fmt(x)).join(", ")}`, " ms"),
-    figureRow("lineage.inline_ms", r.inlineMs, "diagnostic: the same matching on the main thread (one task of this length without the worker)", " ms"),
+    figureRow("lineage.inline_ms", r.inlineMs, `diagnostic: the same matching on the main thread, which the observer saw as ${r.inlineLongTasks} long task(s) over 50 ms (so it would have seen the worker's)`, " ms"),
     {
       name: "  workload",
       value: "",

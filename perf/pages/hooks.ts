@@ -149,6 +149,8 @@ export interface LineageBenchResult {
   workerMs: number[];
   /** The same matching run on the main thread once, ms (what the worker keeps off the page). */
   inlineMs: number;
+  /** Long tasks over 50 ms the observer saw during that inline run (checks the observer works). */
+  inlineLongTasks: number;
   /** Long tasks on the page's main thread while the worker traced. */
   longTasksOver100: number;
   longTasksOver50: number;
