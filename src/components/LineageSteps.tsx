@@ -38,7 +38,6 @@ export function RefinedSolution({ text, streaming }: { text: string; streaming: 
             {...(traced
               ? {
                   tabIndex: 0,
-                  "aria-label": `Step ${k + 1}, ${label}`,
                   onMouseEnter: () => setFocused(k),
                   onMouseLeave: () => setFocused(null),
                   onFocus: () => setFocused(k),

@@ -53,6 +53,12 @@ describe("lineage in history", () => {
     const bad = parse({ ...saved, lineage: { ...saved.lineage!, relations: ["same"] } });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.message).toMatch(/lineage\.relations/);
+    const steps = saved.lineage!.steps!;
+    const outside = parse({
+      ...saved,
+      lineage: { ...saved.lineage!, steps: { ...steps, refined: [{ ...steps.refined[0]!, end: 99_999 }] } },
+    });
+    expect(!outside.ok && outside.message).toMatch(/lineage\.steps\.refined\[0\].*outside its text/);
     const badOutcome = parse({ ...saved, lineage: { ...saved.lineage!, outcome: "<script>" as never } });
     expect(badOutcome.ok).toBe(false);
   });

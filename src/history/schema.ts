@@ -116,6 +116,21 @@ export const lineageSchema = z.strictObject({
     .nullable(),
 });
 
+/** A saved step must lie inside the text it was cut from. */
+function checkRange(
+  step: { start: number; end: number },
+  length: number,
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  if (step.start > step.end || step.end > length)
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `step ${step.start}–${step.end} is outside its text (${length} characters)`,
+    });
+}
+
 export const savedRunSchema = z
   .strictObject({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -156,6 +171,14 @@ export const savedRunSchema = z
         path: ["lineage", "steps", "candidates"],
         message: `expected the steps of ${n} candidates, found ${run.lineage.steps.candidates.length}`,
       });
+    run.lineage?.steps?.refined.forEach((step, i) =>
+      checkRange(step, run.refined.text.length, ["lineage", "steps", "refined", i], ctx),
+    );
+    run.lineage?.steps?.candidates.forEach((steps, c) =>
+      steps.forEach((step, i) =>
+        checkRange(step, run.candidates[c]?.text.length ?? 0, ["lineage", "steps", "candidates", c, i], ctx),
+      ),
+    );
     if (!run.vote) return;
     const seen = new Set<number>();
     const check = (index: number, path: (string | number)[]) => {

@@ -17,6 +17,9 @@ export interface Fingerprint {
   size: number;
   /** Numbers, as written after normalisation (a separate bag, so `= 42` and `= 24` stay apart). */
   numbers: Map<string, number>;
+  /** The tokens that are not renamed variables: what two steps must share beyond "some letters". */
+  content: Map<string, number>;
+  contentSize: number;
   /** The normalised formula with variables renamed; "" for prose. Equal keys are the same formula. */
   key: string;
 }
@@ -69,7 +72,8 @@ function count(tokens: Iterable<string>): Map<string, number> {
 
 function make(kind: StepKind, tokens: string[], key: string): Fingerprint {
   const numbers = count(tokens.filter((t) => /^\d/.test(t)));
-  return { kind, tokens: count(tokens), size: tokens.length, numbers, key };
+  const content = tokens.filter((t) => !t.startsWith("‹v"));
+  return { kind, tokens: count(tokens), size: tokens.length, numbers, content: count(content), contentSize: content.length, key };
 }
 
 export function fingerprint(source: string, kind: StepKind): Fingerprint {
@@ -139,5 +143,7 @@ export function similarity(a: Fingerprint, b: Fingerprint): number {
     return dice >= FORMULA_MATCH && sameNumbers ? dice : 0;
   }
   if (na > 0 && nb > 0 && (2 * overlap(a.numbers, b.numbers)) / (na + nb) < 0.5) return 0;
+  // Shared variables alone prove little ("let $x$…" and "label $A$…"): the rest must agree as well.
+  if (a.contentSize > 0 && b.contentSize > 0 && (2 * overlap(a.content, b.content)) / (a.contentSize + b.contentSize) < TEXT_MATCH) return 0;
   return dice >= TEXT_MATCH ? dice : 0;
 }

@@ -5,13 +5,20 @@ import { fingerprint, similarity } from "./fingerprint";
 import { matchSteps } from "./match";
 import { splitSteps } from "./steps";
 
-/** A reference solution from the shipped problem bank. */
-function bankSolution(file: string, id: string): string {
-  const line = readFileSync(join(process.cwd(), "public/datasets", file), "utf8")
+/** The first reference solutions of a shipped problem-bank file. */
+function bankSolutions(file: string, count: number): { id: string; solution: string }[] {
+  return readFileSync(join(process.cwd(), "public/datasets", file), "utf8")
     .split("\n")
-    .find((l) => l.includes(`"id": "${id}"`));
-  if (!line) throw new Error(`no ${id} in ${file}`);
-  return (JSON.parse(line) as { solution: string }).solution;
+    .filter(Boolean)
+    .slice(0, count)
+    .map((line) => JSON.parse(line) as { id: string; solution: string });
+}
+
+/** One reference solution from the shipped problem bank. */
+function bankSolution(file: string, id: string): string {
+  const found = bankSolutions(file, 1000).find((p) => p.id === id);
+  if (!found) throw new Error(`no ${id} in ${file}`);
+  return found.solution;
 }
 
 const steps = (text: string) => splitSteps(text).map((s) => text.slice(s.start, s.end));
@@ -27,6 +34,13 @@ describe("splitSteps", () => {
   it("keeps an aligned environment, a code fence and a table whole; an unclosed block runs to the end", () => {
     const text = "\\begin{align*}\na &= 1 \\\\\nb &= 2\n\\end{align*}\n```\ncode\n\n```\n| a | b |\n| - | - |\nEnd.\n$$x =";
     expect(steps(text)).toEqual(["\\begin{align*}\na &= 1 \\\\\nb &= 2\n\\end{align*}", "```\ncode\n\n```", "| a | b |\n| - | - |", "End.", "$$x ="]);
+  });
+  it("keeps an Asymptote drawing whole", () => {
+    expect(steps("See the figure.\n[asy]\ndraw((0,0)--(1,0));\n\nlabel(\"$A$\",(0,0),W);\n[/asy]\nDone.")).toEqual([
+      "See the figure.",
+      '[asy]\ndraw((0,0)--(1,0));\n\nlabel("$A$",(0,0),W);\n[/asy]',
+      "Done.",
+    ]);
   });
   it("gives nothing for blank text", () => {
     expect(splitSteps(" \n\n \n")).toEqual([]);
@@ -95,8 +109,24 @@ describe("matchSteps on a MATH-500 solution", () => {
     const other = bankSolution("gsm8k.jsonl", "gsm8k:test-1");
     const lineage = matchSteps(reference, [rewritten, other]);
     const traced = lineage.refined.filter((s) => !s.trivial);
-    expect(traced.length).toBeGreaterThan(3);
+    // The sentence with the rewritten formula, the drawing (one step), the conclusion.
+    expect(traced).toHaveLength(3);
     for (const step of traced) expect(step.sources).toEqual([0]);
     expect(lineage.candidates[1]!.every((s) => !s.used)).toBe(true);
+  });
+});
+
+describe("no false matches between unrelated solutions", () => {
+  it.each(["gsm8k.jsonl", "math500.jsonl"])("no step of one %s reference solution matches a step of another", (file) => {
+    const solutions = bankSolutions(file, 50).map(({ solution }) =>
+      splitSteps(solution).map((r) => ({ text: solution.slice(r.start, r.end), print: fingerprint(solution.slice(r.start, r.end), r.kind) })),
+    );
+    const matches: string[] = [];
+    solutions.forEach((a, i) =>
+      solutions.slice(i + 1).forEach((b) => {
+        for (const x of a) for (const y of b) if (similarity(x.print, y.print) > 0) matches.push(`${x.text} ~ ${y.text}`);
+      }),
+    );
+    expect(matches).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Splitting a solution into steps: one step per line of prose, one per display
- * formula (`$$…$$`, `\[…\]`, a bare `\begin{…}…\end{…}`), one per code fence or
- * table. Blank lines separate nothing more. Steps are kept as character ranges
+ * formula (`$$…$$`, `\[…\]`, a bare `\begin{…}…\end{…}`), one per code fence,
+ * table or `[asy]` drawing. Blank lines separate nothing more. Steps are kept as character ranges
  * into the text, so the view can render each slice and history can store them
  * without copying the text. Pure and linear in the text's length.
  */
@@ -27,6 +27,8 @@ function blockCloser(line: string): { close: RegExp; kind: StepKind; after: numb
   if (t.startsWith("\\[")) return { close: /\\\]/g, kind: "formula", after: indent + 2 };
   const env = /^\\begin\{([A-Za-z]+\*?)\}/.exec(t);
   if (env) return { close: new RegExp(`\\\\end\\{${env[1]!.replace("*", "\\*")}\\}`, "g"), kind: "formula", after: indent + env[0].length };
+  // An Asymptote drawing (MATH solutions have them): one step, never matched line by line.
+  if (t.startsWith("[asy]")) return { close: /\[\/asy\]/g, kind: "text", after: indent + 5 };
   const fence = /^(```|~~~)/.exec(t);
   if (fence) return { close: fence[1] === "```" ? /```/g : /~~~/g, kind: "text", after: indent + 3 };
   return null;

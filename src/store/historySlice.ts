@@ -71,7 +71,7 @@ export function createHistorySlice(deps: AppDeps): StateCreator<AppState, [], []
           const saved = await deps.history.getRun(id);
           if (!saved) return set({ historyError: "That run is no longer in history." });
           const run = fromSavedRun(saved, -1) as RunView;
-          set({ run, problem: saved.problem, problemRef: saved.problemRef, shownRunId: id, banner: null });
+          set({ run, problem: saved.problem, problemRef: saved.problemRef, shownRunId: id, banner: null, focusedStep: null });
           if (!run.lineage?.steps && refinementEnded(run)) await backfillLineage(saved, run);
         } catch (error) {
           fail(error);

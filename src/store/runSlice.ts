@@ -335,6 +335,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         await deps.historyReady;
         set({
           banner: null,
+          focusedStep: null,
           run: {
             id: ++runCounter,
             problem,
