@@ -12,6 +12,9 @@ import { MODEL_SERVER } from "./model-server";
 
 const TINY_URL = `${MODEL_SERVER}/tiny.gguf`;
 
+/** Lines of scratch work in #3 before its sum, so its sum starts below the fold of its panel. */
+const SCRATCH = 30;
+
 /**
  * A run saved before lineage was recorded (no `lineage` field): the majority
  * (#1, #2) is wrong, #3 is right, #4 gave no answer, and the refined solution
@@ -19,7 +22,8 @@ const TINY_URL = `${MODEL_SERVER}/tiny.gguf`;
  */
 function olderRescuedRun() {
   const wrong = "We add the numbers.\n$$17 + 25 = 32$$\nSo the answer is $\\boxed{32}$.";
-  const right = "Add the tens, then the ones.\n$$17 + 25 = 42$$\nSo the answer is $\\boxed{42}$.";
+  const scratch = Array.from({ length: SCRATCH }, (_, k) => `Scratch line ${k + 1}.`).join("\n");
+  const right = `Add the tens, then the ones.\n${scratch}\n$$17 + 25 = 42$$\nSo the answer is $\\boxed{42}$.`;
   const base = savedRun({
     problem: "What is 17 + 25?",
     candidates: [wrong, wrong, right, "I am not sure how to start."],
@@ -72,24 +76,36 @@ test("an older imported run gets its lineage on open: rescued, relations, a new 
   await expect(app.byId("refined.step.2")).toHaveAttribute("data-sources", "2");
   await expect(app.byId("candidate.0.step.1")).toHaveAttribute("data-used", "false");
   await expect(app.byId("candidate.0.step.1")).toContainText("dropped");
-  await expect(app.byId("candidate.2.step.1")).toHaveAttribute("data-used", "true");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 1}`)).toHaveAttribute("data-used", "true");
 
   // Hover: the refined sum lights up #3's sum, and nothing in the majority's candidates.
   await app.byId("refined.step.1").hover();
-  await expect(app.byId("candidate.2.step.1")).toHaveAttribute("data-highlight", "true");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 1}`)).toHaveAttribute("data-highlight", "true");
+  // #3's panel scrolled its sum into view; the page did not move.
+  const scroller = app.candidate(2).locator(".solution");
+  await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      app.byId(`candidate.2.step.${SCRATCH + 1}`).evaluate((step) => {
+        const box = step.closest(".solution")!.getBoundingClientRect();
+        const at = step.getBoundingClientRect();
+        return at.top >= box.top - 1 && at.bottom <= box.bottom + 1;
+      }),
+    )
+    .toBe(true);
   await expect(app.byId("candidate.0.step.1")).toHaveAttribute("data-highlight", "false");
   await page.mouse.move(0, 0);
-  await expect(app.byId("candidate.2.step.1")).toHaveAttribute("data-highlight", "false");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 1}`)).toHaveAttribute("data-highlight", "false");
 
   // Keyboard: Tab moves from step to step, the highlight follows.
   await app.byId("refined.step.0").focus();
   await expect(page.locator("[data-highlight='true']")).toHaveCount(0);
   await page.keyboard.press("Tab");
   await expect(app.byId("refined.step.1")).toBeFocused();
-  await expect(app.byId("candidate.2.step.1")).toHaveAttribute("data-highlight", "true");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 1}`)).toHaveAttribute("data-highlight", "true");
   await page.keyboard.press("Tab");
-  await expect(app.byId("candidate.2.step.2")).toHaveAttribute("data-highlight", "true");
-  await expect(app.byId("candidate.2.step.1")).toHaveAttribute("data-highlight", "false");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 2}`)).toHaveAttribute("data-highlight", "true");
+  await expect(app.byId(`candidate.2.step.${SCRATCH + 1}`)).toHaveAttribute("data-highlight", "false");
 
   for (const theme of ["dark", "light"]) {
     await app.byId("view.theme").selectOption(theme);
@@ -107,7 +123,7 @@ test("an older imported run gets its lineage on open: rescued, relations, a new 
   const markdown = readFileSync(mdPath, "utf8");
   expect(markdown).toContain("## What refinement did");
   expect(markdown).toContain("**Outcome (rescued):**");
-  expect(markdown).toContain("| #3 | $42$ ✓ | same answer | 2 of 3 | 1 |"); // its opening line was not used
+  expect(markdown).toContain(`| #3 | $42$ ✓ | same answer | 2 of ${SCRATCH + 3} | ${SCRATCH + 1} |`); // its opening and scratch lines were not used
   expect(markdown).toContain("1 found in no candidate (new: step 1)");
   const json = page.waitForEvent("download");
   await app.byId("session.exportRun").click();

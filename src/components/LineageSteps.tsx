@@ -5,10 +5,25 @@
  * step came from are marked dropped. Before the lineage is known (and while
  * streaming) each is the ordinary one-piece rendering.
  */
-import type { KeyboardEvent } from "react";
+import { useEffect, useRef, type KeyboardEvent } from "react";
 import { useApp } from "../store/context";
 import { MathMarkdown } from "./MathMarkdown";
 import "./Lineage.css";
+
+/**
+ * Brings a highlighted step into view inside its candidate panel (which scrolls
+ * on its own), without moving the page: the viewer is pointing at the refined
+ * solution.
+ */
+function scrollIntoPanel(item: Element | undefined): void {
+  const scroller = item?.closest<HTMLElement>(".solution");
+  if (!item || !scroller) return;
+  const box = scroller.getBoundingClientRect();
+  const at = item.getBoundingClientRect();
+  if (at.top >= box.top && at.bottom <= box.bottom) return;
+  const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  scroller.scrollTo({ top: scroller.scrollTop + at.top - box.top - 8, behavior: still ? "auto" : "smooth" });
+}
 
 function sourcesText(sources: readonly number[]): string {
   return sources.length === 0 ? "new" : `from ${sources.map((c) => `#${c + 1}`).join(", ")}`;
@@ -65,9 +80,12 @@ export function CandidateSolution({ index, text, streaming }: { index: number; t
     const match = k === null ? undefined : s.run?.lineage?.steps?.refined[k]?.matches.find(([c]) => c === index);
     return match ? match[1] : -1;
   });
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => scrollIntoPanel(list.current?.children[highlighted]), [highlighted]);
   if (!steps || streaming) return <MathMarkdown text={text} streaming={streaming} />;
   return (
-    <ol className="lineage-steps" aria-label={`Steps of candidate ${index + 1}`}>
+    // Focusable, so a keyboard can scroll a long candidate's panel (it scrolls on its own).
+    <ol ref={list} className="lineage-steps" aria-label={`Steps of candidate ${index + 1}`} tabIndex={0}>
       {steps.map((step, s) => {
         const dropped = !step.used && !step.trivial;
         return (

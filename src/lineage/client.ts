@@ -1,10 +1,15 @@
 /**
  * The main thread's side of step lineage: one worker, made on first use and
  * kept for later runs; requests answered by id. Where there is no Worker (unit
- * tests, very old browsers) the matching runs inline instead.
+ * tests, very old browsers) the matching runs inline instead. A worker that
+ * never answers fails the request after {@link LINEAGE_TIMEOUT_MS}, so the run
+ * that waits for it still ends.
  */
 import { matchSteps, type StepLineage } from "./match";
 import type { LineageReply, LineageRequest } from "./protocol";
+
+/** Far above the worst case measured (8 × 2,000 tokens: under 0.3 s); only a stuck worker reaches it. */
+export const LINEAGE_TIMEOUT_MS = 20_000;
 
 let worker: Worker | null = null;
 let nextId = 0;
@@ -37,7 +42,15 @@ export function computeStepLineage(refined: string, candidates: readonly string[
   if (typeof Worker === "undefined") return Promise.resolve().then(() => matchSteps(refined, candidates));
   return new Promise((resolve, reject) => {
     const id = ++nextId;
-    pending.set(id, { resolve, reject });
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error("The step-lineage worker did not answer."));
+    }, LINEAGE_TIMEOUT_MS);
+    const settle = <T>(then: (value: T) => void) => (value: T) => {
+      clearTimeout(timer);
+      then(value);
+    };
+    pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
     const request: LineageRequest = { type: "match", id, refined, candidates: [...candidates] };
     lineageWorker().postMessage(request);
   });
