@@ -90,7 +90,7 @@ export const refinedSchema = z.strictObject({
 const stepRange = {
   start: int(0, LIMITS.textChars),
   end: int(0, LIMITS.textChars),
-  kind: z.enum(["text", "formula"]),
+  kind: z.enum(["text", "formula", "reasoning"]),
 };
 
 export const lineageSchema = z.strictObject({

@@ -43,7 +43,12 @@ export function computeStepLineage(refined: string, candidates: readonly string[
   return new Promise((resolve, reject) => {
     const id = ++nextId;
     const timer = setTimeout(() => {
+      // A worker this slow is stuck: stop it (the next request starts a new one).
       pending.delete(id);
+      worker?.terminate();
+      worker = null;
+      for (const waiting of pending.values()) waiting.reject(new Error("The step-lineage worker was restarted."));
+      pending.clear();
       reject(new Error("The step-lineage worker did not answer."));
     }, LINEAGE_TIMEOUT_MS);
     const settle = <T>(then: (value: T) => void) => (value: T) => {

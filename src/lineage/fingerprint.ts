@@ -78,6 +78,7 @@ function make(kind: StepKind, tokens: string[], key: string): Fingerprint {
 
 export function fingerprint(source: string, kind: StepKind): Fingerprint {
   const rename = new Map<string, string>();
+  if (kind === "reasoning") return make(kind, [], "");
   if (kind === "formula") {
     const tokens = texTokens(normalized(formulaBody(source)), rename);
     return make(kind, tokens, tokens.join(" "));
@@ -119,7 +120,7 @@ function total(bag: Map<string, number>): number {
 
 /** Steps too small to say where they came from ("So:", "---"): never matched, never dropped. */
 export function isTrivial(f: Fingerprint): boolean {
-  return f.kind === "formula" ? f.size === 0 : f.size < 2;
+  return f.kind === "formula" ? f.size === 0 : f.kind === "reasoning" || f.size < 2;
 }
 
 /** Thresholds on the Dice coefficient of the token bags. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fingerprint, similarity } from "./fingerprint";
-import { matchSteps } from "./match";
+import { matchSteps, MAX_TRACED_STEPS } from "./match";
 import { splitSteps } from "./steps";
 
 /** The first reference solutions of a shipped problem-bank file. */
@@ -34,6 +34,15 @@ describe("splitSteps", () => {
   it("keeps an aligned environment, a code fence and a table whole; an unclosed block runs to the end", () => {
     const text = "\\begin{align*}\na &= 1 \\\\\nb &= 2\n\\end{align*}\n```\ncode\n\n```\n| a | b |\n| - | - |\nEnd.\n$$x =";
     expect(steps(text)).toEqual(["\\begin{align*}\na &= 1 \\\\\nb &= 2\n\\end{align*}", "```\ncode\n\n```", "| a | b |\n| - | - |", "End.", "$$x ="]);
+  });
+  it("keeps reasoning whole, closed, unclosed, or opened in the prompt; it is never matched", () => {
+    const text = "<think>\nLet me think.\n\n$$x = 1$$\n</think>\nWe add.\n<think>\nmore";
+    expect(steps(text)).toEqual(["<think>\nLet me think.\n\n$$x = 1$$\n</think>", "We add.", "<think>\nmore"]);
+    expect(splitSteps(text).map((s) => s.kind)).toEqual(["reasoning", "text", "reasoning"]);
+    expect(steps("I will add.\n</think>\nThe sum is 42.")).toEqual(["I will add.\n</think>", "The sum is 42."]);
+    const lineage = matchSteps(text, [text]);
+    expect(lineage.refined.map((s) => s.trivial)).toEqual([true, true, true]);
+    expect(lineage.candidates[0]!.map((s) => s.trivial)).toEqual([true, true, true]);
   });
   it("keeps an Asymptote drawing whole", () => {
     expect(steps("See the figure.\n[asy]\ndraw((0,0)--(1,0));\n\nlabel(\"$A$\",(0,0),W);\n[/asy]\nDone.")).toEqual([
@@ -113,6 +122,19 @@ describe("matchSteps on a MATH-500 solution", () => {
     expect(traced).toHaveLength(3);
     for (const step of traced) expect(step.sources).toEqual([0]);
     expect(lineage.candidates[1]!.every((s) => !s.used)).toBe(true);
+  });
+});
+
+describe("matchSteps on runaway output", () => {
+  it("traces at most MAX_TRACED_STEPS steps per solution; the rest is one untraced step", () => {
+    const long = Array.from({ length: 5000 }, (_, i) => `Line ${i}: the value is ${i * 7}.`).join("\n");
+    const lineage = matchSteps(long, [long]);
+    expect(lineage.refined).toHaveLength(MAX_TRACED_STEPS);
+    expect(lineage.refined[0]!.sources).toEqual([0]);
+    const rest = lineage.refined.at(-1)!;
+    expect(rest).toMatchObject({ trivial: true, sources: [], end: long.length });
+    expect(long.slice(rest.start, rest.start + 9)).toBe(`Line ${MAX_TRACED_STEPS - 1}:`);
+    expect(lineage.candidates[0]).toHaveLength(MAX_TRACED_STEPS);
   });
 });
 

@@ -35,8 +35,19 @@ interface Prepared {
   print: Fingerprint;
 }
 
+/**
+ * Steps traced per solution. Beyond it the rest of the text is one untraced
+ * step, which bounds both the matching (steps × steps) and the number of step
+ * views a hostile or runaway output can make the page render.
+ */
+export const MAX_TRACED_STEPS = 400;
+
 function prepare(text: string): Prepared[] {
-  return splitSteps(text).map((range) => ({ range, print: fingerprint(text.slice(range.start, range.end), range.kind) }));
+  const ranges = splitSteps(text);
+  const traced = ranges.slice(0, MAX_TRACED_STEPS - 1).map((range) => ({ range, print: fingerprint(text.slice(range.start, range.end), range.kind) }));
+  if (ranges.length < MAX_TRACED_STEPS) return traced;
+  const rest: StepRange = { start: ranges[MAX_TRACED_STEPS - 1]!.start, end: ranges.at(-1)!.end, kind: "text" };
+  return [...traced, { range: rest, print: fingerprint("", "reasoning") }];
 }
 
 /** The lineage of a refined solution's steps in the candidates' steps. */

@@ -6,7 +6,8 @@
  * without copying the text. Pure and linear in the text's length.
  */
 
-export type StepKind = "text" | "formula";
+/** `reasoning`: a `<think>` block, shown whole and never matched (it is how a model thinks, not a step it wrote). */
+export type StepKind = "text" | "formula" | "reasoning";
 
 export interface StepRange {
   /** Offsets into the solution text: text.slice(start, end) is the step. */
@@ -27,6 +28,7 @@ function blockCloser(line: string): { close: RegExp; kind: StepKind; after: numb
   if (t.startsWith("\\[")) return { close: /\\\]/g, kind: "formula", after: indent + 2 };
   const env = /^\\begin\{([A-Za-z]+\*?)\}/.exec(t);
   if (env) return { close: new RegExp(`\\\\end\\{${env[1]!.replace("*", "\\*")}\\}`, "g"), kind: "formula", after: indent + env[0].length };
+  if (t.startsWith("<think>")) return { close: /<\/think>/g, kind: "reasoning", after: indent + 7 };
   // An Asymptote drawing (MATH solutions have them): one step, never matched line by line.
   if (t.startsWith("[asy]")) return { close: /\[\/asy\]/g, kind: "text", after: indent + 5 };
   const fence = /^(```|~~~)/.exec(t);
@@ -53,6 +55,14 @@ export function splitSteps(text: string): StepRange[] {
     const trail = slice.length - slice.trimEnd().length;
     if (start + lead < end - trail) steps.push({ start: start + lead, end: end - trail, kind });
   };
+  // Reasoning whose `<think>` was in the prompt (some chat templates) ends at the first `</think>`.
+  const close = text.indexOf("</think>");
+  const open = text.indexOf("<think>");
+  if (close !== -1 && (open === -1 || close < open)) {
+    pos = closeAt(text, /<\/think>/g, 0);
+    push(0, pos, "reasoning");
+    pos++;
+  }
   while (pos < text.length) {
     let lineEnd = text.indexOf("\n", pos);
     if (lineEnd === -1) lineEnd = text.length;
