@@ -181,8 +181,12 @@ test("after a run on the generated model: outcome and relations; then, with the 
   await expect(app.refined).toHaveAttribute("data-status", "waiting");
   await expect(app.refined).toHaveAttribute("data-status", "streaming", { timeout: 30_000 });
   await expect(app.candidate(0)).toHaveAttribute("data-status", "done");
+  // The candidate shown whole (no lineage yet) reads the same as shown step by step later.
+  const whole = await app.solutionText(app.candidate(0));
   await expect(app.refined).toHaveAttribute("data-status", "done", { timeout: 30_000 });
   await expect(app.byId("run.replay")).toBeVisible();
+  await expect(app.byId("candidate.0.step.0")).toBeVisible();
+  expect(await app.solutionText(app.candidate(0))).toBe(whole);
   await expect(app.byId("refined.outcome")).toHaveAttribute("data-outcome", "confirmed");
   await expect(app.byId("refined.step.1")).toHaveAttribute("data-sources", "0,1");
   await expect(app.byId("model.status")).toHaveCount(0);

@@ -125,7 +125,7 @@ const RefinedStepItem = memo(function RefinedStepItem({ index, step, source, emp
       hidden={empty}
       {...pointer}
     >
-      <MathMarkdown text={source} />
+      <MathMarkdown text={source} eager />
       {traced && <span className="step-tag">{label}</span>}
     </li>
   );
@@ -164,7 +164,7 @@ const CandidateStepItem = memo(function CandidateStepItem({ id, step, source, em
   const dropped = !step.used && !step.trivial;
   return (
     <li className="lineage-step candidate-step" data-testid={id} data-used={String(!dropped)} data-highlight={String(highlighted)} hidden={empty}>
-      <MathMarkdown text={source} />
+      <MathMarkdown text={source} eager />
       {dropped && <span className="step-tag">dropped</span>}
       {highlighted && <span className="step-tag">used by the focused step</span>}
     </li>
