@@ -45,13 +45,14 @@ async function measure(): Promise<LineageBenchResult> {
   // Let the observer deliver the window's entries.
   await new Promise((r) => setTimeout(r, 200));
   const windowEnd = performance.now();
-  const during = tasks.filter((t) => t.start >= windowStart && t.start <= windowEnd);
+  const during = tasks.filter((t) => t.start <= windowEnd && t.start + t.duration >= windowStart);
   const t0 = performance.now();
   matchSteps(refined, candidates);
   const inlineMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 200));
   // The same observer sees the inline run as a long task: proof that it would have seen the worker's.
-  const inlineLongTasks = tasks.filter((t) => t.start >= t0 - 1 && t.duration > 50).length;
+  // (A task's entry starts when the task does, which may be before t0: count those that overlap the run.)
+  const inlineLongTasks = tasks.filter((t) => t.start <= t0 + inlineMs && t.start + t.duration >= t0 && t.duration > 50).length;
   return {
     candidateChars: candidates.map((c) => c.length),
     refinedSteps: lineage.refined.length,
