@@ -48,6 +48,9 @@ export default tseslint.config(
   // Every src/ file first gets the test-double ban; the areas below add their own groups.
   ...boundary("src", []),
   ...boundary("src/gsr", pureCore),
+  ...boundary("src/lineage", [
+    { group: ["react", "react-*", "zustand", "zustand/*", "katex", "katex/*", "../store/*", "../components/*", "../engine/*", "../render/*"], message: "Step lineage is pure: it may use src/gsr, nothing of the UI, store or engines." },
+  ]),
   ...boundary("src/benchmark", [
     { group: ["react", "react-*", "zustand", "zustand/*", "../store/*", "../components/*"], message: "Benchmark mode's runner and metrics know nothing of the UI or the store." },
   ]),

@@ -3,7 +3,7 @@
  * initial bundle size. Builds the app and the perf pages, serves them with
  * vite preview, drives headless Chromium, prints one table.
  *
- *   npm run bench [-- --json <file>] [--only batch,ui,load] [--rounds 3] [--threads N] [--strict]
+ *   npm run bench [-- --json <file>] [--only batch,ui,lineage,load] [--rounds 3] [--threads N] [--strict]
  *
  * Every figure is a ratio or a share measured side by side in the same run,
  * so a busy machine shifts both sides. --threads N sets llama.cpp's threads on both
@@ -21,6 +21,8 @@ import { launchChromium } from "./browser.ts";
 import { measureLoad, type LoadResult } from "./load.ts";
 import { buildApp, buildBenchPages, serveApp, serveBenchPages } from "./servers.ts";
 import { figuresJson, fmt, formatTable, formatTarget, meets, median, pairedRatio, summarize, type Row, type Section, type Target } from "./stats.ts";
+import { perfLineage } from "./lineage.ts";
+import type { LineageBenchResult } from "./pages/hooks.ts";
 import { perfUi, type UiResult } from "./ui.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,7 +34,7 @@ const flag = (name: string) => {
   return i < 0 ? undefined : (args[i + 1] ?? "");
 };
 const jsonPath = flag("--json");
-const parts = new Set((flag("--only") ?? "batch,ui,load").split(","));
+const parts = new Set((flag("--only") ?? "batch,ui,lineage,load").split(","));
 /** Batching rounds: --rounds (fewer only if the time limit would be passed), more (up to 7) while time allows. */
 const rounds = Number(flag("--rounds") ?? 3);
 /**
@@ -57,6 +59,7 @@ const TARGETS: Record<string, Target> = {
   "ui.busy_fraction": { op: "<=", value: 0.25 },
   "ui.growth_ratio": { op: "<=", value: 2 },
   "load.initial_js_gzip_kb": { op: "<=", value: 200 },
+  "lineage.long_tasks_over_100ms": { op: "==", value: 0 },
 };
 
 function ensureBenchModel(): string {
@@ -200,10 +203,28 @@ function loadSection(l: LoadResult): Section {
   return { title: "3. load (production build, gzip level 6)", rows };
 }
 
+function lineageSection(r: LineageBenchResult): Section {
+  const rows: Row[] = [
+    figureRow(
+      "lineage.long_tasks_over_100ms",
+      r.longTasksOver100,
+      `page long tasks while the lineage worker traced 8 candidates of 2,000 tokens, 4 times; >50 ms: ${r.longTasksOver50}, longest ${Math.round(r.longestTaskMs)} ms`,
+    ),
+    figureRow("lineage.worker_ms", median(r.workerMs), `request → answer through the worker, median of ${r.workerMs.map((x) => fmt(x)).join(", ")}`, " ms"),
+    figureRow("lineage.inline_ms", r.inlineMs, `diagnostic: the same matching on the main thread, which the observer saw as ${r.inlineLongTasks} long task(s) over 50 ms (so it would have seen the worker's)`, " ms"),
+    {
+      name: "  workload",
+      value: "",
+      note: `${r.candidateSteps} candidate steps (${r.candidateChars.join("/")} chars), ${r.refinedSteps} refined steps of which ${r.newSteps} new`,
+    },
+  ];
+  return { title: "4. step lineage (worker)", rows };
+}
+
 async function main(): Promise<void> {
   log(`parts: ${[...parts].join(", ")}; ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   if (parts.has("batch")) ensureBenchModel();
-  const needPages = parts.has("batch") || parts.has("ui");
+  const needPages = parts.has("batch") || parts.has("ui") || parts.has("lineage");
   const pagesDir = needPages ? await buildBenchPages(repo) : null;
   const appDir = parts.has("load") ? await buildApp(repo) : null;
   log("built");
@@ -223,6 +244,12 @@ async function main(): Promise<void> {
       const u = await perfUi(browser, pages.origin, { log, growthRounds: 2 });
       details.ui = u;
       sections.unshift(uiSection(u));
+    }
+    if (pages && parts.has("lineage")) {
+      const r = await perfLineage(browser, pages.origin);
+      details.lineage = r;
+      sections.push(lineageSection(r));
+      log(`lineage: ${r.longTasksOver100} long tasks over 100 ms`);
     }
     if (pages && parts.has("batch")) {
       const b = await perfBatching(browser, pages.origin, {

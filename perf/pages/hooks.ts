@@ -134,5 +134,25 @@ declare global {
     __perfApp?: AppPageHooks;
     __perfUi?: UiPageHooks;
     __perfRaw?: RawPageHooks;
+    __perfLineage?: Promise<LineageBenchResult>;
   }
+}
+
+/** What perf/pages/lineage.html measures (perf/lineage.ts reads it). */
+export interface LineageBenchResult {
+  candidateChars: number[];
+  refinedSteps: number;
+  candidateSteps: number;
+  /** Refined steps found in no candidate (the workload makes about a quarter new). */
+  newSteps: number;
+  /** Wall time of each traced round through the worker, ms. */
+  workerMs: number[];
+  /** The same matching run on the main thread once, ms (what the worker keeps off the page). */
+  inlineMs: number;
+  /** Long tasks over 50 ms the observer saw during that inline run (checks the observer works). */
+  inlineLongTasks: number;
+  /** Long tasks on the page's main thread while the worker traced. */
+  longTasksOver100: number;
+  longTasksOver50: number;
+  longestTaskMs: number;
 }

@@ -4,11 +4,12 @@ import { useApp } from "../store/context";
 import type { CandidateView } from "../store/runSlice";
 import { AnswerMath } from "./AnswerMath";
 import { CopyButton } from "./CopyButton";
-import { MathMarkdown } from "./MathMarkdown";
 import { CandidateStrip } from "./narrow/CandidateStrip";
 import { clampStep, NARROW_QUERY } from "./narrow/layout";
 import { useMediaQuery } from "./narrow/useMediaQuery";
 import { useSwipe } from "./narrow/useSwipe";
+import { CandidateSolution } from "./LineageSteps";
+import { RelationBadge } from "./RelationBadge";
 import { Verdict } from "./Verdict";
 
 const panelId = (i: number) => `candidate-panel-${i}`;
@@ -65,11 +66,12 @@ function CandidatePanel({ index, hidden }: { index: number; hidden: boolean }) {
       <header className="panel-header">
         <h3>#{index + 1}</h3>
         <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status]}</span>
+        <RelationBadge index={index} />
         <Stats c={c} />
         <CopyButton text={c.text} testId={`candidate.${index}.copy`} />
       </header>
       <div className="solution">
-        {c.text ? <MathMarkdown text={c.text} streaming={c.status === "streaming"} /> : <p className="muted">{c.status === "queued" ? "Waiting for a slot…" : ""}</p>}
+        {c.text ? <CandidateSolution index={index} text={c.text} streaming={c.status === "streaming"} /> : <p className="muted">{c.status === "queued" ? "Waiting for a slot…" : ""}</p>}
         {c.error && <p className="inline-error">{c.error}</p>}
       </div>
       {(c.status === "done" || c.status === "stopped") && (

@@ -41,6 +41,12 @@ export interface MathMarkdownProps {
   text: string;
   /** The text is still growing: unfinished formulas show as source, open reasoning stays open. */
   streaming?: boolean;
+  /**
+   * Render the text in the first render rather than in the background: for a
+   * caller that already mounts it in a transition, a slice at a time (the
+   * lineage step views), and must not show it empty once mounted.
+   */
+  eager?: boolean;
 }
 
 /**
@@ -59,10 +65,10 @@ const FIRST_TEXT = typeof document === "undefined" ? undefined : "";
  */
 const REVEAL_CHARS = 4000;
 
-export function MathMarkdown({ text: latestText, streaming: latestStreaming = false }: MathMarkdownProps): ReactElement {
+export function MathMarkdown({ text: latestText, streaming: latestStreaming = false, eager = false }: MathMarkdownProps): ReactElement {
   // Rendering runs at low priority and yields between blocks, so clicks, typing and Stop
   // are handled at once however long the text; what is shown may lag a frame behind.
-  const text = useDeferredValue(latestText, FIRST_TEXT);
+  const text = useDeferredValue(latestText, eager ? undefined : FIRST_TEXT);
   const streaming = useDeferredValue(latestStreaming);
   // One splitter per segment, kept across renders so finished blocks keep their identity.
   const [splitters] = useState(() => new Map<number, BlockSplitter>());

@@ -1,7 +1,7 @@
 import { useApp } from "../store/context";
 import { AnswerMath } from "./AnswerMath";
 import { CopyButton } from "./CopyButton";
-import { MathMarkdown } from "./MathMarkdown";
+import { RefinedSolution } from "./LineageSteps";
 import { Verdict } from "./Verdict";
 
 export function RefinedPanel() {
@@ -29,7 +29,7 @@ export function RefinedPanel() {
         </p>
       )}
       <div className="solution">
-        {r.text ? <MathMarkdown text={r.text} streaming={r.status === "streaming"} /> : null}
+        {r.text ? <RefinedSolution text={r.text} streaming={r.status === "streaming"} /> : null}
         {r.error && <p className="inline-error">{r.error}</p>}
         {r.status === "stopped" && !r.text && reason === null && <p className="muted">Stopped before the refinement began.</p>}
       </div>

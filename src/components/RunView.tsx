@@ -1,4 +1,6 @@
 import { CandidateGrid } from "./CandidateGrid";
+import { OutcomeStrip } from "./OutcomeStrip";
+import { ReplayBar } from "./ReplayBar";
 import { RefinedPanel } from "./RefinedPanel";
 import { RunModelLine } from "./RunModelLine";
 import { VoteSummary } from "./VoteSummary";
@@ -8,8 +10,10 @@ export default function RunView() {
   return (
     <>
       <RunModelLine />
+      <ReplayBar />
       <CandidateGrid />
       <VoteSummary />
+      <OutcomeStrip />
       <RefinedPanel />
     </>
   );

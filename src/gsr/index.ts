@@ -28,6 +28,15 @@ export {
 export { answersEquivalent, normalizeAnswer } from "./equivalence";
 export { clusterAnswers } from "./vote";
 export {
+  answerLineage,
+  answerRelations,
+  majorityTied,
+  type AnswerLineage,
+  type AnswerLineageInput,
+  type AnswerRelation,
+  type RunOutcome,
+} from "./outcome";
+export {
   buildRefinePrompt,
   buildSolvePrompt,
   ContextTooLongError,

@@ -13,6 +13,7 @@ import {
   type RunMeta,
   type RunViewLike,
   type SavedCandidate,
+  type SavedLineage,
   type SavedRefined,
   type SavedRun,
   type SavedRunSummary,
@@ -135,6 +136,23 @@ export function toSavedRun(run: RunViewLike, meta: RunMeta): SavedRun {
     majorityCorrect: run.majorityCorrect,
     refined: saveRefined(run.refined),
     reason: fitOrNull(run.reason, LIMITS.messageChars),
+    ...(run.lineage ? { lineage: saveLineage(run.lineage) } : {}),
+  };
+}
+
+/** A copy of the lineage, cut to the schema's limits. */
+function saveLineage(lineage: SavedLineage): SavedLineage {
+  const steps = lineage.steps;
+  return {
+    outcome: lineage.outcome,
+    summary: fit(lineage.summary, LIMITS.messageChars),
+    relations: [...lineage.relations],
+    steps: steps
+      ? {
+          refined: steps.refined.slice(0, LIMITS.steps).map((s) => ({ ...s, sources: [...s.sources], matches: s.matches.map(([c, i]): [number, number] => [c, i]) })),
+          candidates: steps.candidates.map((list) => list.slice(0, LIMITS.steps).map((s) => ({ ...s }))),
+        }
+      : null,
   };
 }
 
@@ -213,6 +231,8 @@ export function fromSavedRun(saved: SavedRun, viewId = 0): RunViewLike {
         : null,
       error: r.error,
     },
+    lineage: saved.lineage ? saveLineage(saved.lineage) : null,
+    stepTrace: saved.lineage?.steps ? "ready" : "none",
   };
 }
 

@@ -3,6 +3,7 @@
  * on its own. Markdown keeps LaTeX as source ($…$), nothing is rendered.
  */
 import { majorityAnswer } from "./convert";
+import type { AnswerRelation } from "../gsr/outcome";
 import type { HistoryFile, RunFile, SavedCandidate, SavedRun } from "./types";
 
 function mark(correct: boolean | null): string {
@@ -38,6 +39,40 @@ function list(indices: readonly number[]): string {
 /** The solution text as it was generated; an empty one says so. */
 function body(text: string): string {
   return text.trim() ? text.trimEnd() : "_(no text)_";
+}
+
+const RELATION: Record<AnswerRelation, string> = {
+  same: "same answer",
+  different: "different answer",
+  none: "no answer",
+};
+
+/** The lineage section: the outcome in words, then per candidate its answer's relation and its steps kept and dropped. */
+function whatRefinementDid(saved: SavedRun): string[] {
+  const lineage = saved.lineage;
+  if (!lineage) return saved.refined.text.trim() ? ["## What refinement did", "", "_Not recorded for this run._", ""] : [];
+  const out = ["## What refinement did", "", `**Outcome (${lineage.outcome}):** ${lineage.summary}`, ""];
+  const steps = lineage.steps;
+  out.push(
+    steps ? "| Candidate | Answer | Relation to the refined answer | Steps kept | Steps dropped |" : "| Candidate | Answer | Relation to the refined answer |",
+    steps ? "| --- | --- | --- | --- | --- |" : "| --- | --- | --- |",
+  );
+  saved.candidates.forEach((c, i) => {
+    const row = [`#${i + 1}`, `${inlineAnswer(c.answer)}${mark(c.correct)}`, RELATION[lineage.relations[i] ?? "none"]];
+    const own = steps?.candidates[i]?.filter((s) => !s.trivial);
+    if (own) row.push(`${own.filter((s) => s.used).length} of ${own.length}`, String(own.filter((s) => !s.used).length));
+    out.push(`| ${row.join(" | ")} |`);
+  });
+  out.push("");
+  if (steps) {
+    const traced = steps.refined.map((s, k) => ({ s, k })).filter(({ s }) => !s.trivial);
+    const fresh = traced.filter(({ s }) => s.sources.length === 0).map(({ k }) => k + 1);
+    out.push(
+      `The refined solution has ${traced.length} step${traced.length === 1 ? "" : "s"}; ${fresh.length === 0 ? "every one is found in a candidate" : `${fresh.length} found in no candidate (new: step ${fresh.join(", ")})`}.`,
+      "",
+    );
+  } else out.push("_Step lineage was not recorded for this run._", "");
+  return out;
 }
 
 /** A run as a Markdown document: problem, settings, candidates, vote, refined solution. */
@@ -84,6 +119,8 @@ export function runToMarkdown(saved: SavedRun): string {
   }
   if (vote && vote.unanswered.length > 0)
     out.push(`No final answer from ${list(vote.unanswered)}.`, "");
+
+  out.push(...whatRefinementDid(saved));
 
   const r = saved.refined;
   out.push(`## Refined solution: ${inlineAnswer(r.answer)}${mark(r.correct)}`, "");

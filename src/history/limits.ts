@@ -17,6 +17,8 @@ export const LIMITS = {
   /** Problem ids and dataset names. */
   refIdChars: 200,
   candidates: 8,
+  /** Steps of one solution in its saved step lineage. */
+  steps: 20_000,
   /** Anything nested deeper than this is not a Refinery file (a saved run is about 6 deep). */
   depth: 16,
   tokens: 10_000_000,

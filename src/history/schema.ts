@@ -87,6 +87,50 @@ export const refinedSchema = z.strictObject({
   error: nullableText(LIMITS.messageChars),
 });
 
+const stepRange = {
+  start: int(0, LIMITS.textChars),
+  end: int(0, LIMITS.textChars),
+  kind: z.enum(["text", "formula", "reasoning"]),
+};
+
+export const lineageSchema = z.strictObject({
+  outcome: z.enum(["confirmed", "rescued", "regressed", "changed", "new-answer", "none"]),
+  summary: text(LIMITS.messageChars),
+  relations: z.array(z.enum(["same", "different", "none"])).max(LIMITS.candidates),
+  steps: z
+    .strictObject({
+      refined: z
+        .array(
+          z.strictObject({
+            ...stepRange,
+            sources: z.array(candidateIndex).max(LIMITS.candidates),
+            matches: z.array(z.tuple([candidateIndex, int(0, LIMITS.steps - 1)])).max(LIMITS.candidates),
+            trivial: z.boolean(),
+          }),
+        )
+        .max(LIMITS.steps),
+      candidates: z
+        .array(z.array(z.strictObject({ ...stepRange, used: z.boolean(), trivial: z.boolean() })).max(LIMITS.steps))
+        .max(LIMITS.candidates),
+    })
+    .nullable(),
+});
+
+/** A saved step must lie inside the text it was cut from. */
+function checkRange(
+  step: { start: number; end: number },
+  length: number,
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  if (step.start > step.end || step.end > length)
+    ctx.addIssue({
+      code: "custom",
+      path,
+      message: `step ${step.start}–${step.end} is outside its text (${length} characters)`,
+    });
+}
+
 export const savedRunSchema = z
   .strictObject({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -104,6 +148,7 @@ export const savedRunSchema = z
     majorityCorrect: verdict,
     refined: refinedSchema,
     reason: nullableText(LIMITS.messageChars),
+    lineage: lineageSchema.optional(),
   })
   .superRefine((run, ctx) => {
     // Cross-field checks: the view indexes candidates by these numbers.
@@ -114,6 +159,26 @@ export const savedRunSchema = z
         path: ["candidates"],
         message: `expected ${run.settings.n} candidates (settings.n), found ${n}`,
       });
+    if (run.lineage && run.lineage.relations.length !== n)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lineage", "relations"],
+        message: `expected ${n} relations (one per candidate), found ${run.lineage.relations.length}`,
+      });
+    if (run.lineage?.steps && run.lineage.steps.candidates.length !== n)
+      ctx.addIssue({
+        code: "custom",
+        path: ["lineage", "steps", "candidates"],
+        message: `expected the steps of ${n} candidates, found ${run.lineage.steps.candidates.length}`,
+      });
+    run.lineage?.steps?.refined.forEach((step, i) =>
+      checkRange(step, run.refined.text.length, ["lineage", "steps", "refined", i], ctx),
+    );
+    run.lineage?.steps?.candidates.forEach((steps, c) =>
+      steps.forEach((step, i) =>
+        checkRange(step, run.candidates[c]?.text.length ?? 0, ["lineage", "steps", "candidates", c, i], ctx),
+      ),
+    );
     if (!run.vote) return;
     const seen = new Set<number>();
     const check = (index: number, path: (string | number)[]) => {

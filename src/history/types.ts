@@ -5,6 +5,7 @@
  * the two compatible), so the store can hand its run over as it is.
  */
 import type { FinishReason, ShorteningReport, VoteResult } from "../gsr/types";
+import type { RunLineage } from "../lineage/types";
 
 export const SCHEMA_VERSION = 1;
 
@@ -89,7 +90,15 @@ export interface SavedRun {
   majorityCorrect: boolean | null;
   refined: SavedRefined;
   reason: string | null;
+  /**
+   * What refinement kept, fixed and dropped (added after version 1 shipped, so
+   * optional: older runs have none and get it computed when reopened).
+   */
+  lineage?: SavedLineage;
 }
+
+/** The run's outcome label, answer relations and step lineage, as the view holds them. */
+export type SavedLineage = RunLineage;
 
 /** A history file: every run the user chose to export. */
 export interface HistoryFile {
@@ -177,6 +186,9 @@ export interface RunViewLike {
   vote: VoteResult | null;
   majorityCorrect: boolean | null;
   refined: RefinedViewLike;
+  lineage: RunLineage | null;
+  /** Whether the steps have been traced ("ready"), are being traced, or could not be. */
+  stepTrace: "none" | "pending" | "ready" | "failed";
 }
 
 /** What a run view does not carry but a saved run needs. */

@@ -1,8 +1,7 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { boxed, PROBLEMS, ScriptedPort, type ScriptedPortOptions } from "../benchmark/testing/doubles";
+import { boxed, PROBLEMS, scriptedEngine, ScriptedPort, type ScriptedPortOptions } from "../benchmark/testing/doubles";
 import type { BenchmarkSettings, SubsetSpec } from "../benchmark/types";
-import type { Engine } from "../engine/types";
 import { createHistory, HistoryDb } from "../history/db";
 import { makeSavedRun } from "../history/testing/fixtures";
 import { createAppStore, type AppStore } from "./index";
@@ -14,27 +13,12 @@ const script: ScriptedPortOptions = {
   refine: (prompt) => ({ text: boxed(prompt.includes("4 times 6") ? "24" : "5") }),
 };
 
-function fakeEngine(port: ScriptedPort): Engine {
-  return {
-    capabilities: { kind: "wllama", batchedParallel: true, maxParallel: 8 },
-    contextWindow: () => port.contextWindow(),
-    countTokens: (m) => port.countTokens(m),
-    generateMany: (r, c, s) => port.generateMany(r, c, s),
-    load: async () => ({ name: "fake", contextWindow: 4096, parallelSlots: 8, threads: 1, multithreaded: false, fromCache: false }),
-    generate: async () => {
-      throw new Error("unused");
-    },
-    unload: async () => {},
-    dispose: () => {},
-  };
-}
-
 let dbs = 0;
 function appStore(options: Partial<ScriptedPortOptions> = {}, onStore?: (store: AppStore) => void): AppStore {
   let store: AppStore | null = null;
   const port = new ScriptedPort({ ...script, ...options, onCall: (r, call) => options.onCall?.(r, call) ?? onStore?.(store!) });
   const name = `bench-slice-history-${++dbs}`;
-  store = createAppStore({ engine: fakeEngine(port), history: createHistory({ openDb: () => new HistoryDb(name) }) });
+  store = createAppStore({ engine: scriptedEngine(port), history: createHistory({ openDb: () => new HistoryDb(name) }) });
   store.setState({ modelStatus: "ready", model: { name: "fake-model", contextWindow: 4096, parallelSlots: 8, threads: 1, multithreaded: false, fromCache: false } });
   return store;
 }

@@ -2,7 +2,10 @@ import type { StateCreator } from "zustand";
 import { fromSavedRun, toSavedRun } from "../history/convert";
 import { toHistoryError, type ImportReport } from "../history/db";
 import { downloadText, historyFilename, historyToJson, runFilename, runToJson, runToMarkdown } from "../history/export";
-import type { SavedRunSummary } from "../history/types";
+import type { SavedRun, SavedRunSummary } from "../history/types";
+import type { RunLineage } from "../lineage/types";
+import { loadGsr } from "./gsrModule";
+import { answerLineageOf, refinementEnded, stepLineageOf } from "./lineage";
 import type { AppDeps, AppState } from "./index";
 import type { RunView } from "./runSlice";
 import type { Settings } from "./settingsSlice";
@@ -28,6 +31,24 @@ export interface HistorySlice {
 export function createHistorySlice(deps: AppDeps): StateCreator<AppState, [], [], HistorySlice> {
   return (set, get) => {
     const fail = (error: unknown) => set({ historyError: toHistoryError(error).message });
+    /**
+     * A run saved before lineage was recorded (or whose steps could not be traced)
+     * gets it now, on screen and in history, so its exports carry it too.
+     */
+    const backfillLineage = async (saved: SavedRun, shown: RunView) => {
+      const stillShown = () => get().run?.id === shown.id && get().shownRunId === saved.id;
+      const answers = shown.lineage ?? answerLineageOf(await loadGsr(), shown);
+      if (!stillShown()) return;
+      set({ run: { ...get().run!, lineage: answers, stepTrace: "pending" } });
+      let steps: RunLineage["steps"] = null;
+      try {
+        steps = await stepLineageOf(shown);
+      } catch {
+        if (stillShown()) set({ run: { ...get().run!, stepTrace: "failed" } });
+      }
+      if (steps && stillShown()) set({ run: { ...get().run!, lineage: { ...answers, steps }, stepTrace: "ready" } });
+      await deps.history.saveRun({ ...saved, lineage: { ...answers, steps } });
+    };
     return {
       historyRuns: [],
       historySearch: "",
@@ -50,7 +71,8 @@ export function createHistorySlice(deps: AppDeps): StateCreator<AppState, [], []
           const saved = await deps.history.getRun(id);
           if (!saved) return set({ historyError: "That run is no longer in history." });
           const run = fromSavedRun(saved, -1) as RunView;
-          set({ run, problem: saved.problem, problemRef: saved.problemRef, shownRunId: id, banner: null });
+          set({ run, problem: saved.problem, problemRef: saved.problemRef, shownRunId: id, banner: null, focusedStep: null });
+          if (!run.lineage?.steps && refinementEnded(run)) await backfillLineage(saved, run);
         } catch (error) {
           fail(error);
         }

@@ -10,6 +10,7 @@ import type { Schedule } from "./frameBatcher";
 import { animationFrame } from "./frameBatcher";
 import { createBenchSlice, type BenchmarkSlice } from "./benchmarkSlice";
 import { createHistorySlice, type HistorySlice } from "./historySlice";
+import { createLineageSlice, type LineageSlice } from "./lineageSlice";
 import { createModelSlice, type ModelSlice } from "./modelSlice";
 import { createRunSlice, type RunSlice } from "./runSlice";
 import { createSettingsSlice, type SettingsSlice } from "./settingsSlice";
@@ -28,7 +29,7 @@ export interface AppDeps {
   schedule: Schedule;
 }
 
-export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchmarkSlice;
+export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchmarkSlice & LineageSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */
@@ -52,5 +53,6 @@ export function createAppStore(
     ...createRunSlice(full)(...a),
     ...createHistorySlice(full)(...a),
     ...createBenchSlice(full)(...a),
+    ...createLineageSlice(full)(...a),
   }));
 }

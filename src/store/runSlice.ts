@@ -11,6 +11,8 @@ import { RunRecorder } from "../history/recorder";
 import { loadGsr, type GsrModule } from "./gsrModule";
 import type { GenerationResult, GsrEvent, ShorteningReport, VoteResult } from "../gsr/types";
 import { FrameBatcher, type PendingText } from "./frameBatcher";
+import type { RunLineage } from "../lineage/types";
+import { answerLineageOf, refinementEnded, stepLineageOf } from "./lineage";
 import { runNotStarted } from "./runQueue";
 import type { AppDeps, AppState } from "./index";
 import type { Settings } from "./settingsSlice";
@@ -62,7 +64,13 @@ export interface RunView {
   vote: VoteResult | null;
   majorityCorrect: boolean | null;
   refined: RefinedView;
+  /** What refinement kept, fixed and dropped; null until the refined solution ends. */
+  lineage: RunLineage | null;
+  /** Where tracing the refined solution's steps stands (lineage.steps holds the result). */
+  stepTrace: StepTrace;
 }
+
+export type StepTrace = "none" | "pending" | "ready" | "failed";
 
 /** A problem picked from the bank carries its reference answer. */
 export interface ProblemRef {
@@ -93,6 +101,11 @@ function newCandidate(): CandidateView {
 function judge(gsr: GsrModule, answer: string | null, reference: string | null): boolean | null {
   if (reference === null) return null;
   return answer !== null && gsr.answersEquivalent(answer, reference);
+}
+
+/** The run with its answer lineage, once its refinement has ended. */
+function withAnswerLineage(gsr: GsrModule, run: RunView): RunView {
+  return refinementEnded(run) ? { ...run, lineage: answerLineageOf(gsr, run) } : run;
 }
 
 export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], RunSlice> {
@@ -216,7 +229,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
           updateRefined((r) => ({ ...r, status: "streaming", startedAt: deps.now(), shortened: event.shortened }));
           break;
         case "refine-done":
-          updateRun((run) => ({
+          updateRun((run) => withAnswerLineage(gsr, {
             ...run,
             refined: {
               ...run.refined,
@@ -242,6 +255,21 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         case "run-done":
           endRun(event.status, event.reason ?? null);
           break;
+      }
+    };
+
+    /** Traces the ended refinement's steps into the run (and so into history, before the recorder's last write). */
+    const traceSteps = async () => {
+      const run = get().run;
+      if (!run?.lineage || !refinementEnded(run)) return;
+      const id = run.id;
+      updateRun((r) => ({ ...r, stepTrace: "pending" }));
+      try {
+        const steps = await stepLineageOf(run);
+        if (get().run?.id === id) updateRun((r) => (r.lineage ? { ...r, stepTrace: "ready", lineage: { ...r.lineage, steps } } : r));
+      } catch {
+        // Step lineage is an aid; the run, its vote and its answers stand without it.
+        if (get().run?.id === id) updateRun((r) => ({ ...r, stepTrace: "failed" }));
       }
     };
 
@@ -283,6 +311,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
       setProblem: (problem, ref = null) => set({ problem, problemRef: ref }),
       dismissBanner: () => set({ banner: null, modelError: null }),
       stopRun: () => {
+        get().stopReplay();
         // A queued run is dropped; the model keeps loading (Cancel under Model stops the download).
         if (get().runQueued) {
           queueTicket++;
@@ -306,6 +335,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
         await deps.historyReady;
         set({
           banner: null,
+          focusedStep: null,
           run: {
             id: ++runCounter,
             problem,
@@ -318,6 +348,8 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             candidates: Array.from({ length: settings.n }, newCandidate),
             vote: null,
             majorityCorrect: null,
+            lineage: null,
+            stepTrace: "none",
             refined: {
               status: "waiting",
               text: "",
@@ -358,6 +390,7 @@ export function createRunSlice(deps: AppDeps): StateCreator<AppState, [], [], Ru
             signal,
             onEvent: (event) => onEvent(method, event),
           });
+          await traceSteps();
         } catch (error) {
           batcher.flush();
           const message = toUserFacing(error);

@@ -1,5 +1,6 @@
 /** Test helpers for benchmark mode: a scripted engine and an in-memory storage. Not used by the app. */
 import { REFINE_SYSTEM_PROMPT } from "../../gsr/prompts";
+import type { Engine } from "../../engine/types";
 import type { ChatMessage, GenerationCallbacks, GenerationPort, GenerationRequest } from "../../gsr/types";
 import type { BenchmarkMeta, BenchmarkProblem, BenchmarkState, BenchmarkStorage, ProblemResult } from "../types";
 
@@ -108,3 +109,19 @@ export const PROBLEMS: BenchmarkProblem[] = [
 ];
 
 export const boxed = (answer: string, lead = "Working it out") => `${lead}: the result is $\\boxed{${answer}}$.`;
+
+/** A ready wllama-like engine that generates through `port` (for store tests). */
+export function scriptedEngine(port: GenerationPort): Engine {
+  return {
+    capabilities: { kind: "wllama", batchedParallel: true, maxParallel: 8 },
+    contextWindow: () => port.contextWindow(),
+    countTokens: (m) => port.countTokens(m),
+    generateMany: (r, c, s) => port.generateMany(r, c, s),
+    load: async () => ({ name: "fake", contextWindow: 4096, parallelSlots: 8, threads: 1, multithreaded: false, fromCache: false }),
+    generate: async () => {
+      throw new Error("unused");
+    },
+    unload: async () => {},
+    dispose: () => {},
+  };
+}

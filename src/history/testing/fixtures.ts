@@ -62,6 +62,8 @@ export function makeRunView(overrides: Partial<RunViewLike> = {}): RunViewLike {
       shortened: null,
       error: null,
     },
+    lineage: null,
+    stepTrace: "none",
     ...overrides,
   };
 }
