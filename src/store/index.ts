@@ -12,6 +12,7 @@ import { createBenchSlice, type BenchmarkSlice } from "./benchmarkSlice";
 import { createHistorySlice, type HistorySlice } from "./historySlice";
 import { createModelSlice, type ModelSlice } from "./modelSlice";
 import { createRunSlice, type RunSlice } from "./runSlice";
+import { createServerSlice, type ServerSlice } from "./serverSlice";
 import { createSettingsSlice, type SettingsSlice } from "./settingsSlice";
 
 export interface AppDeps {
@@ -28,7 +29,7 @@ export interface AppDeps {
   schedule: Schedule;
 }
 
-export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchmarkSlice;
+export type AppState = ModelSlice & SettingsSlice & ServerSlice & RunSlice & HistorySlice & BenchmarkSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */
@@ -49,6 +50,7 @@ export function createAppStore(
   return createStore<AppState>()((...a) => ({
     ...createModelSlice(full)(...a),
     ...createSettingsSlice(...a),
+    ...createServerSlice(...a),
     ...createRunSlice(full)(...a),
     ...createHistorySlice(full)(...a),
     ...createBenchSlice(full)(...a),
