@@ -52,6 +52,7 @@ export default mergeConfig(
           app: join(repo, "perf/pages/app.html"),
           ui: join(repo, "perf/pages/ui.html"),
           raw: join(repo, "perf/pages/raw.html"),
+          remote: join(repo, "perf/pages/remote.html"),
         },
       },
     },

@@ -27,9 +27,17 @@ import {
 export const OPENAI_SERVER_PORT = Number(process.env.E2E_OPENAI_PORT ?? 4190);
 export const OPENAI_SERVER = `http://127.0.0.1:${OPENAI_SERVER_PORT}`;
 export const SERVED_MODEL = "tiny";
-/** Sequences decoded together (llama-server's --parallel). */
-const SLOTS = 8;
-const CONTEXT_PER_SLOT = 4096;
+/** Where it listens and how big it is: sequences decoded together (llama-server's --parallel) and the context of each. */
+export interface OpenAiServerOptions {
+  port: number;
+  slots: number;
+  contextPerSlot: number;
+}
+const DEFAULT_OPTIONS: OpenAiServerOptions = {
+  port: OPENAI_SERVER_PORT,
+  slots: 8,
+  contextPerSlot: 4096,
+};
 
 export interface ServerKnobs {
   cors: boolean;
@@ -70,8 +78,8 @@ function chatmlPrompt(messages: ChatMessage[]): string {
 class SequencePool {
   private free: LlamaContextSequence[] = [];
   private waiting: Array<(s: LlamaContextSequence) => void> = [];
-  constructor(context: LlamaContext) {
-    for (let i = 0; i < SLOTS; i++) this.free.push(context.getSequence());
+  constructor(context: LlamaContext, slots: number) {
+    for (let i = 0; i < slots; i++) this.free.push(context.getSequence());
   }
   take(): Promise<LlamaContextSequence> {
     const s = this.free.pop();
@@ -89,7 +97,15 @@ export interface OpenAiTestServer {
   close(): Promise<void>;
 }
 
-export async function startOpenAiServer(modelPath: string): Promise<OpenAiTestServer> {
+export async function startOpenAiServer(
+  modelPath: string,
+  options: Partial<OpenAiServerOptions> = {},
+): Promise<OpenAiTestServer> {
+  const {
+    port,
+    slots: SLOTS,
+    contextPerSlot: CONTEXT_PER_SLOT,
+  } = { ...DEFAULT_OPTIONS, ...options };
   const llama = await getLlama({ gpu: false, build: "never" });
   const model: LlamaModel = await llama.loadModel({ modelPath });
   const context = await model.createContext({
@@ -97,7 +113,7 @@ export async function startOpenAiServer(modelPath: string): Promise<OpenAiTestSe
     contextSize: CONTEXT_PER_SLOT,
     threads: 1,
   });
-  const pool = new SequencePool(context);
+  const pool = new SequencePool(context, SLOTS);
   let knobs: ServerKnobs = { ...DEFAULT_KNOBS };
   const stats = {
     running: 0,
@@ -322,7 +338,7 @@ export async function startOpenAiServer(modelPath: string): Promise<OpenAiTestSe
         socket.on("close", () => sockets.delete(socket));
       });
       server.once("error", reject);
-      server.listen(OPENAI_SERVER_PORT, "127.0.0.1", () => resolve());
+      server.listen(port, "127.0.0.1", () => resolve());
     });
   await listen();
 
