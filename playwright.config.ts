@@ -28,7 +28,11 @@ export default defineConfig({
   webServer: {
     // The test model server stands in for a classroom server: its origin is allowed like one.
     // REFINERY_HARNESS adds the test-only harness page (e2e/hardening*.spec.ts) to this build only.
-    env: { REFINERY_MODEL_HOSTS: `http://127.0.0.1:${process.env.E2E_MODEL_PORT ?? 4180}`, REFINERY_HARNESS: "1" },
+    // So is the test inference server (e2e/openai-server.ts), like a school's shared server.
+    env: {
+      REFINERY_MODEL_HOSTS: `http://127.0.0.1:${process.env.E2E_MODEL_PORT ?? 4180} http://127.0.0.1:${process.env.E2E_OPENAI_PORT ?? 4190}`,
+      REFINERY_HARNESS: "1",
+    },
     command: `npx vite build --logLevel warn --outDir ${process.env.E2E_OUT_DIR ?? "dist"} && npx vite preview --outDir ${process.env.E2E_OUT_DIR ?? "dist"} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,

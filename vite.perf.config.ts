@@ -53,6 +53,7 @@ export default mergeConfig(
           ui: join(repo, "perf/pages/ui.html"),
           raw: join(repo, "perf/pages/raw.html"),
           lineage: join(repo, "perf/pages/lineage.html"),
+          remote: join(repo, "perf/pages/remote.html"),
         },
       },
     },

@@ -85,6 +85,15 @@ export class RefineryPage {
     });
   }
 
+  /** Side by side at the same time: every one of the n panels showed text before any finished (needs recordCandidateTimeline). */
+  async expectStreamedTogether(n: number): Promise<void> {
+    const timeline = await this.timeline();
+    const indexes = Array.from({ length: n }, (_, i) => i);
+    const firsts = indexes.map((i) => timeline[`candidate.${i}`]?.firstText ?? Infinity);
+    const dones = indexes.map((i) => timeline[`candidate.${i}`]?.done ?? -Infinity);
+    expect(Math.max(...firsts), "every panel streamed before any finished").toBeLessThan(Math.min(...dones));
+  }
+
   timeline(): Promise<Record<string, { firstText?: number; done?: number }>> {
     return this.page.evaluate(() => (window as unknown as { __timeline: Record<string, { firstText?: number; done?: number }> }).__timeline);
   }

@@ -101,7 +101,7 @@ async function threadSeconds(cdp: CDPSession): Promise<number> {
  * One app run: Run is clicked; the candidate phase ends when the last panel is
  * done, and the run is stopped there (the refinement is not measured here).
  */
-async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolean, maxTokens = PERF_NEW_TOKENS): Promise<AppRun> {
+export async function runApp(page: Page, cdp: CDPSession, n: number, sequential: boolean, maxTokens = PERF_NEW_TOKENS): Promise<AppRun> {
   await page.evaluate(
     ({ settings, sequential }) => {
       const hooks = window.__perfApp!;

@@ -3,7 +3,7 @@
  * initial bundle size. Builds the app and the perf pages, serves them with
  * vite preview, drives headless Chromium, prints one table.
  *
- *   npm run bench [-- --json <file>] [--only batch,ui,lineage,load] [--rounds 3] [--threads N] [--strict]
+ *   npm run bench [-- --json <file>] [--only batch,ui,lineage,load,remote] [--rounds 3] [--threads N] [--strict]
  *
  * Every figure is a ratio or a share measured side by side in the same run,
  * so a busy machine shifts both sides. --threads N sets llama.cpp's threads on both
@@ -11,6 +11,7 @@
  * except on machines with 2 cores or fewer, where it is 1: see `threads` below).
  * --strict exits 1 when a target is missed.
  */
+import { PERF_OPENAI_SERVER } from "./remote-hosts.ts"; // first: it lists the inference server for the app's CSP
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -23,6 +24,7 @@ import { buildApp, buildBenchPages, serveApp, serveBenchPages } from "./servers.
 import { figuresJson, fmt, formatTable, formatTarget, meets, median, pairedRatio, summarize, type Row, type Section, type Target } from "./stats.ts";
 import { perfLineage } from "./lineage.ts";
 import type { LineageBenchResult } from "./pages/hooks.ts";
+import { perfRemote, type RemoteResult } from "./remote.ts";
 import { perfUi, type UiResult } from "./ui.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,7 +36,7 @@ const flag = (name: string) => {
   return i < 0 ? undefined : (args[i + 1] ?? "");
 };
 const jsonPath = flag("--json");
-const parts = new Set((flag("--only") ?? "batch,ui,lineage,load").split(","));
+const parts = new Set((flag("--only") ?? "batch,ui,lineage,load,remote").split(","));
 /** Batching rounds: --rounds (fewer only if the time limit would be passed), more (up to 7) while time allows. */
 const rounds = Number(flag("--rounds") ?? 3);
 /**
@@ -60,6 +62,7 @@ const TARGETS: Record<string, Target> = {
   "ui.growth_ratio": { op: "<=", value: 2 },
   "load.initial_js_gzip_kb": { op: "<=", value: 200 },
   "lineage.long_tasks_over_100ms": { op: "==", value: 0 },
+  "remote.app_vs_raw_n4": { op: ">=", value: 0.95 },
 };
 
 function ensureBenchModel(): string {
@@ -219,12 +222,23 @@ function lineageSection(r: LineageBenchResult): Section {
     },
   ];
   return { title: "4. step lineage (worker)", rows };
+function remoteSection(r: RemoteResult): Section {
+  const tps = (list: Throughput[]) => list.map((t) => t.tokPerS);
+  const ratio = (a: Throughput[], z: Throughput[]) => pairedRatio(tps(a), tps(z));
+  return {
+    title: `4. Server engine against a real inference server (node-llama-cpp, 4 sequences, ${PERF_OPENAI_SERVER})`,
+    rows: [
+      figureRow("remote.concurrent_vs_sequential_n4", ratio(r.appConcurrent, r.appSequential), "app N=4 candidate phase, 4 requests at once ÷ one after another (the server's batching)", "×"),
+      figureRow("remote.app_vs_raw_n4", ratio(r.appConcurrent, r.rawConcurrent), "app N=4 (Run click → last candidate done) ÷ a raw fetch client sending the same 4 requests at once"),
+      figureRow("remote.raw_concurrent_vs_sequential_n4", ratio(r.rawConcurrent, r.rawSequential), "raw client, 4 at once ÷ one after another", "×"),
+    ],
+  };
 }
 
 async function main(): Promise<void> {
   log(`parts: ${[...parts].join(", ")}; ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  if (parts.has("batch")) ensureBenchModel();
-  const needPages = parts.has("batch") || parts.has("ui") || parts.has("lineage");
+  const benchModel = parts.has("batch") || parts.has("remote") ? ensureBenchModel() : null;
+  const needPages = parts.has("batch") || parts.has("ui") || parts.has("lineage") || parts.has("remote");
   const pagesDir = needPages ? await buildBenchPages(repo) : null;
   const appDir = parts.has("load") ? await buildApp(repo) : null;
   log("built");
@@ -250,6 +264,11 @@ async function main(): Promise<void> {
       details.lineage = r;
       sections.push(lineageSection(r));
       log(`lineage: ${r.longTasksOver100} long tasks over 100 ms`);
+    }
+    if (pages && benchModel && parts.has("remote")) {
+      const r = await perfRemote(browser, pages.origin, benchModel, { rounds, log });
+      details.remote = r;
+      sections.push(remoteSection(r));
     }
     if (pages && parts.has("batch")) {
       const b = await perfBatching(browser, pages.origin, {

@@ -10,6 +10,12 @@ import "./components/narrow/Narrow.css";
 // Engines are created here (lazily, one at a time) and handed to the store; components never create them.
 const store = createAppStore({ engines: defaultEngineHub() });
 applyDeepLink(location, store);
+// A key in a link is refused (deepLink.ts); drop it from the address too, so it is not kept in this tab's history.
+if (new URLSearchParams(location.search).has("key")) {
+  const address = new URL(location.href);
+  address.searchParams.delete("key");
+  history.replaceState(history.state, "", address);
+}
 // A share link pasted into an open tab changes only the hash.
 addEventListener("hashchange", () => applyDeepLink(location, store));
 // WebLLM when this device has a usable GPU, wllama otherwise; the store says which and why.

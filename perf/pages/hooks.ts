@@ -129,8 +129,16 @@ export interface RawPageHooks {
   run(options: RawRunOptions): Promise<RawRunResult>;
 }
 
+/** perf/pages/remote.html: the app on the Server engine, plus a raw client sending the same requests. */
+export interface RemotePageHooks {
+  connect(server: string): Promise<void>;
+  /** N requests the app would send for a run's candidates, by plain fetch: at once or one after another. */
+  raw(options: { server: string; problem: string; n: number; maxTokens: number; concurrent: boolean }): Promise<{ ms: number; tokens: number[] }>;
+}
+
 declare global {
   interface Window {
+    __perfRemote?: RemotePageHooks;
     __perfApp?: AppPageHooks;
     __perfUi?: UiPageHooks;
     __perfRaw?: RawPageHooks;

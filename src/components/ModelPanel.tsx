@@ -2,6 +2,7 @@ import { formatBytes, formatDuration } from "../engine/progress";
 import { GGUF_CATALOG } from "../engine/wllama/catalog";
 import { useApp } from "../store/context";
 import type { ModelChoice } from "../store/modelSlice";
+import { ServerFields, ServerModelOptions } from "./ServerFields";
 
 const URL_OPTION = "__url";
 const FILE_OPTION = "__file";
@@ -19,6 +20,8 @@ function choiceValue(choice: ModelChoice): string {
       return choice.modelId;
     case "webllm-custom":
       return CUSTOM_OPTION;
+    case "remote":
+      return choice.model;
   }
 }
 
@@ -37,17 +40,19 @@ export function ModelPanel() {
     if (value === URL_OPTION) setChoice({ kind: "url", url: "" });
     else if (value === FILE_OPTION) setChoice({ kind: "file", file: null });
     else if (value === CUSTOM_OPTION) setChoice({ kind: "webllm-custom", modelUrl: "", libUrl: "" });
+    else if (engineKind === "remote") setChoice({ kind: "remote", model: value });
     else if (engineKind === "webllm") setChoice({ kind: "webllm", modelId: value });
     else setChoice({ kind: "catalog", id: value });
   };
 
   return (
     <div className="model-panel">
+      {engineKind === "remote" && <ServerFields />}
       <div className="model-row">
         <label>
           <span className="label">Model</span>
           <select data-testid="model.select" value={choiceValue(choice)} onChange={(e) => onSelect(e.target.value)} disabled={status === "loading"}>
-            {engineKind === "webllm" ? <WebLlmOptions /> : <GgufOptions />}
+            {engineKind === "webllm" ? <WebLlmOptions /> : engineKind === "remote" ? <ServerModelOptions /> : <GgufOptions />}
           </select>
         </label>
         <ChoiceInputs choice={choice} />
@@ -200,7 +205,7 @@ function ChoiceHint({ choice }: { choice: ModelChoice }) {
   return null;
 }
 
-export const ENGINE_LABEL = { wllama: "wllama", webllm: "WebLLM" } as const;
+export const ENGINE_LABEL = { wllama: "wllama", webllm: "WebLLM", remote: "Server" } as const;
 
 function EngineName() {
   const kind = useApp((s) => s.engineKind);
@@ -220,11 +225,12 @@ function EngineName() {
           aria-label="Engine choice"
           value={override ?? "auto"}
           disabled={busy}
-          onChange={(e) => void setOverride(e.target.value === "auto" ? null : (e.target.value as "webllm" | "wllama"))}
+          onChange={(e) => void setOverride(e.target.value === "auto" ? null : (e.target.value as "webllm" | "wllama" | "remote"))}
         >
           <option value="auto">automatic</option>
           <option value="webllm">WebLLM (GPU)</option>
           <option value="wllama">wllama (CPU)</option>
+          <option value="remote">Server (shared, on the network)</option>
         </select>
       </label>
       <span className="engine-reason" data-testid="engine.reason">

@@ -229,6 +229,7 @@ export interface EngineChoice {
  */
 export function chooseEngine(caps: DeviceCapabilities, override: EngineKind | null = null): EngineChoice {
   if (override === "wllama") return { kind: "wllama", reason: "wllama on the CPU (chosen in Settings)" };
+  if (override === "remote") return { kind: "remote", reason: "a shared server on the network runs the model (chosen in Settings)" };
   const gpu = caps.webgpu;
   if (!gpu.available) {
     const prefix = override === "webllm" ? "wllama on the CPU: WebLLM was chosen in Settings, but" : "wllama on the CPU:";

@@ -12,6 +12,7 @@ describe("createEngineHub", () => {
     const hub = createEngineHub({
       wllama: async () => (made.push(fakeEngine("wllama")), made.at(-1)!),
       webllm: async () => (made.push(fakeEngine("webllm")), made.at(-1)!),
+      remote: async () => (made.push(fakeEngine("remote")), made.at(-1)!),
     });
     expect(hub.current()).toBeNull();
     const w = await hub.use("wllama");
@@ -25,7 +26,7 @@ describe("createEngineHub", () => {
 
   it("does not create the same engine twice when asked concurrently", async () => {
     let count = 0;
-    const hub = createEngineHub({ wllama: async () => (count++, fakeEngine("wllama")), webllm: async () => fakeEngine("webllm") });
+    const hub = createEngineHub({ wllama: async () => (count++, fakeEngine("wllama")), webllm: async () => fakeEngine("webllm"), remote: async () => fakeEngine("remote") });
     const [a, b] = await Promise.all([hub.use("wllama"), hub.use("wllama")]);
     expect(a).toBe(b);
     expect(count).toBe(1);

@@ -43,5 +43,6 @@ export function defaultEngineHub(): EngineHub {
   return createEngineHub({
     wllama: async () => new (await import("./wllama/client")).WllamaEngine(),
     webllm: async () => new (await import("./webllm/client")).WebLlmEngine(),
+    remote: async () => new (await import("./remote/client")).RemoteEngine(),
   });
 }

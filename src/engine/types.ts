@@ -4,7 +4,8 @@
  */
 import type { GenerationCallbacks, GenerationPort, GenerationRequest, GenerationResult } from "../gsr/types";
 
-export type EngineKind = "wllama" | "webllm";
+/** remote: a shared OpenAI-compatible server (llama-server, vLLM, Ollama) on the school's network. */
+export type EngineKind = "wllama" | "webllm" | "remote";
 
 /** A WebLLM model: a prebuilt catalogue id, or a custom MLC model by URL. */
 export interface WebLlmModelSource {
@@ -25,11 +26,28 @@ export interface WebLlmModelSource {
 }
 
 
-/** Where a model's weights come from, as the engine sees it (url/file: wllama; webllm: WebLLM). */
+/**
+ * A model on an OpenAI-compatible server. `model` empty: the first model the server
+ * lists. The key stays in the engine and the browser's storage for that server; it
+ * is never part of a run, an export or an error.
+ */
+export interface RemoteModelSource {
+  kind: "remote";
+  /** The server's base URL, without /v1 (e.g. http://192.168.1.10:8000). */
+  baseUrl: string;
+  model: string;
+  apiKey: string | null;
+  name: string;
+  /** Milliseconds a request may go without receiving anything before it is given up. */
+  timeoutMs: number;
+}
+
+/** Where a model's weights come from, as the engine sees it (url/file: wllama; webllm: WebLLM; remote: a server). */
 export type ModelSource =
   | { kind: "url"; url: string; name: string }
   | { kind: "file"; file: File; name: string }
-  | WebLlmModelSource;
+  | WebLlmModelSource
+  | RemoteModelSource;
 
 /** compile: WebLLM building its WebGPU shaders. */
 export type LoadPhase = "download" | "cache" | "compile" | "initialize";

@@ -141,7 +141,7 @@ export const savedRunSchema = z
     problem: text(LIMITS.problemChars),
     problemRef: problemRefSchema.nullable(),
     settings: settingsSchema,
-    engine: z.enum(["wllama", "webllm"]),
+    engine: z.enum(["wllama", "webllm", "remote"]),
     model: text(LIMITS.modelChars),
     candidates: z.array(candidateSchema).min(1).max(LIMITS.candidates),
     vote: voteSchema.nullable(),

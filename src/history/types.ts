@@ -13,7 +13,7 @@ export const SCHEMA_VERSION = 1;
 export type SavedRunStatus = "running" | "complete" | "stopped" | "failed" | "incomplete";
 export type SavedCandidateStatus = "queued" | "streaming" | "done" | "error" | "stopped";
 export type SavedRefinedStatus = "waiting" | "streaming" | "done" | "error" | "stopped";
-export type EngineName = "wllama" | "webllm";
+export type EngineName = "wllama" | "webllm" | "remote";
 
 export interface SavedProblemRef {
   id: string;

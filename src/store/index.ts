@@ -13,6 +13,7 @@ import { createHistorySlice, type HistorySlice } from "./historySlice";
 import { createLineageSlice, type LineageSlice } from "./lineageSlice";
 import { createModelSlice, type ModelSlice } from "./modelSlice";
 import { createRunSlice, type RunSlice } from "./runSlice";
+import { createServerSlice, type ServerSlice } from "./serverSlice";
 import { createSettingsSlice, type SettingsSlice } from "./settingsSlice";
 
 export interface AppDeps {
@@ -29,7 +30,7 @@ export interface AppDeps {
   schedule: Schedule;
 }
 
-export type AppState = ModelSlice & SettingsSlice & RunSlice & HistorySlice & BenchmarkSlice & LineageSlice;
+export type AppState = ModelSlice & SettingsSlice & ServerSlice & RunSlice & HistorySlice & BenchmarkSlice & LineageSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** `engine` (one ready engine, for tests and benchmarks) or `engines` (the app's hub). */
@@ -50,6 +51,7 @@ export function createAppStore(
   return createStore<AppState>()((...a) => ({
     ...createModelSlice(full)(...a),
     ...createSettingsSlice(...a),
+    ...createServerSlice(...a),
     ...createRunSlice(full)(...a),
     ...createHistorySlice(full)(...a),
     ...createBenchSlice(full)(...a),

@@ -45,6 +45,8 @@ export function describeChoice(choice: ModelChoice, webllmModels: readonly WebLl
       const entry = webllmModels.find((e) => e.modelId === choice.modelId);
       return entry ? { name: entry.label } : { missing: "pick a WebLLM model this device can run" };
     }
+    case "remote":
+      return { name: choice.model || "the server's model" };
     case "webllm-custom": {
       if (!choice.modelUrl.trim() || !choice.libUrl.trim()) return { missing: "enter the MLC weights folder URL and the model library URL" };
       const name = urlFileName(choice.modelUrl, true);
@@ -68,6 +70,8 @@ export function choiceKey(choice: ModelChoice): string {
       return choice.file ? `file:${choice.file.name}|${choice.file.size}|${choice.file.lastModified}` : "file:";
     case "webllm":
       return `webllm:${choice.modelId}`;
+    case "remote":
+      return `remote:${choice.model}`;
     case "webllm-custom":
       return `webllm-custom:${choice.modelUrl.trim()}|${choice.libUrl.trim()}`;
   }

@@ -10,6 +10,8 @@ import { PREBUILT_MATH_MODELS } from "../engine/webllm/prebuilt";
 import { hasBatchedDecodingControls, type BatchStatus } from "../engine/webllm/batching";
 import { GGUF_CATALOG } from "../engine/wllama/catalog";
 import type { AppDeps, AppState } from "./index";
+import { remoteSource } from "./serverSlice";
+import { explainServerFailure } from "../engine/remote/messages";
 
 /** What the model picker has selected. */
 export type ModelChoice =
@@ -17,7 +19,9 @@ export type ModelChoice =
   | { kind: "url"; url: string }
   | { kind: "file"; file: File | null }
   | { kind: "webllm"; modelId: string }
-  | { kind: "webllm-custom"; modelUrl: string; libUrl: string };
+  | { kind: "webllm-custom"; modelUrl: string; libUrl: string }
+  /** A model on the shared server (serverSlice); "" = the first one it lists. */
+  | { kind: "remote"; model: string };
 
 export type ModelStatus = "idle" | "loading" | "ready" | "error";
 
@@ -97,6 +101,8 @@ export async function resolveModelSource(
       const entry = webllmModels.find((e) => e.modelId === choice.modelId);
       return entry ? { kind: "webllm", modelId: entry.modelId, name: entry.label } : { error: "Pick a WebLLM model this device can run." };
     }
+    case "remote":
+      return { error: "A server's model is resolved with the server's address (remoteSource)." };
     case "webllm-custom": {
       if (!choice.modelUrl.trim() || !choice.libUrl.trim())
         return { error: "Enter both the MLC weights folder URL and the model library (.wasm) URL of the custom model." };
@@ -139,11 +145,18 @@ function parseHttpUrl(text: string): URL | { error: string } {
 
 /** The picker's starting choice for an engine. */
 function defaultChoice(kind: EngineKind, webllmModels: readonly WebLlmCatalogEntry[]): ModelChoice {
+  if (kind === "remote") return { kind: "remote", model: "" };
   if (kind === "webllm") {
     const best = defaultModel(webllmModels);
     return best ? { kind: "webllm", modelId: best.modelId } : { kind: "webllm-custom", modelUrl: "", libUrl: "" };
   }
   return { kind: "catalog", id: GGUF_CATALOG[0]!.id };
+}
+
+/** Whether the picker's choice is one the engine can load (a GGUF for wllama, an MLC model for WebLLM, a server's model for remote). */
+function choiceFitsEngine(choice: ModelChoice, kind: EngineKind): boolean {
+  if (choice.kind === "remote") return kind === "remote";
+  return choice.kind.startsWith("webllm") === (kind === "webllm") && kind !== "remote";
 }
 
 /** Bytes a choice will download, when known before the download. */
@@ -176,7 +189,7 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
         engineReason: choice.reason,
         webllmModels: entries,
         webllmExcluded: excluded,
-        ...(changed || get().modelChoice.kind.startsWith("webllm") !== (choice.kind === "webllm")
+        ...(changed || !choiceFitsEngine(get().modelChoice, choice.kind)
           ? { modelChoice: defaultChoice(choice.kind, entries) }
           : {}),
         ...(changed ? { modelStatus: "idle" as const, model: null, loadedChoice: null, progress: null } : {}),
@@ -187,7 +200,7 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
     const load = async (options: { ignoreStorageWarning?: boolean }): Promise<LoadOutcome> => {
       const { modelChoice, webllmModels, engineKind } = get();
       set({ modelError: null, banner: null });
-      const source = await resolveModelSource(modelChoice, webllmModels);
+      const source = modelChoice.kind === "remote" ? await remoteSource(get(), modelChoice.model) : await resolveModelSource(modelChoice, webllmModels);
       if ("error" in source) {
         set({ modelError: typeof source.error === "string" ? info(source.error) : source.error });
         return "failed";
@@ -230,7 +243,11 @@ export function createModelSlice(deps: AppDeps): StateCreator<AppState, [], [], 
       } catch (error) {
         const aborted = loadController?.signal.aborted;
         // A model from a URL: find out why the URL failed (the app's policy, the network, CORS, a web page…).
-        const modelError = aborted ? null : await explainLoadFailure(source, error);
+        const modelError = aborted
+          ? null
+          : source.kind === "remote"
+            ? await explainServerFailure(source.baseUrl, source.apiKey, error)
+            : await explainLoadFailure(source, error);
         set({ modelStatus: aborted ? "idle" : "error", progress: null, modelError });
         return aborted ? "cancelled" : "failed";
       } finally {

@@ -64,7 +64,8 @@ export class WllamaEngine implements Engine {
   }
 
   load(source: ModelSource, options: LoadOptions, onProgress: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
-    if (source.kind === "webllm") return Promise.reject(new Error("wllama loads GGUF files; this is a WebLLM model."));
+    if (source.kind === "webllm" || source.kind === "remote")
+      return Promise.reject(new Error(`wllama loads GGUF files; this is a ${source.kind === "webllm" ? "WebLLM model" : "server's model"}.`));
     const id = this.nextId++;
     this.loaded = null;
     return new Promise((resolve, reject) => {
