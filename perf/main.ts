@@ -222,11 +222,13 @@ function lineageSection(r: LineageBenchResult): Section {
     },
   ];
   return { title: "4. step lineage (worker)", rows };
+}
+
 function remoteSection(r: RemoteResult): Section {
   const tps = (list: Throughput[]) => list.map((t) => t.tokPerS);
   const ratio = (a: Throughput[], z: Throughput[]) => pairedRatio(tps(a), tps(z));
   return {
-    title: `4. Server engine against a real inference server (node-llama-cpp, 4 sequences, ${PERF_OPENAI_SERVER})`,
+    title: `5. Server engine against a real inference server (node-llama-cpp, 4 sequences, ${PERF_OPENAI_SERVER})`,
     rows: [
       figureRow("remote.concurrent_vs_sequential_n4", ratio(r.appConcurrent, r.appSequential), "app N=4 candidate phase, 4 requests at once ÷ one after another (the server's batching)", "×"),
       figureRow("remote.app_vs_raw_n4", ratio(r.appConcurrent, r.rawConcurrent), "app N=4 (Run click → last candidate done) ÷ a raw fetch client sending the same 4 requests at once"),
