@@ -30,7 +30,7 @@ export default defineConfig({
     // REFINERY_HARNESS adds the test-only harness page (e2e/hardening*.spec.ts) to this build only.
     // So is the test inference server (e2e/openai-server.ts), like a school's shared server.
     env: {
-      REFINERY_MODEL_HOSTS: `http://127.0.0.1:${process.env.E2E_MODEL_PORT ?? 4180} http://127.0.0.1:${process.env.E2E_OPENAI_PORT ?? 4190}`,
+      REFINERY_MODEL_HOSTS: `http://127.0.0.1:${process.env.E2E_MODEL_PORT ?? 4180} http://127.0.0.1:${process.env.E2E_OPENAI_PORT ?? 4191}`,
       REFINERY_HARNESS: "1",
     },
     command: `npx vite build --logLevel warn --outDir ${process.env.E2E_OUT_DIR ?? "dist"} && npx vite preview --outDir ${process.env.E2E_OUT_DIR ?? "dist"} --port ${PORT} --strictPort --host 127.0.0.1`,

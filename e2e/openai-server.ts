@@ -24,7 +24,7 @@ import {
   type Token,
 } from "node-llama-cpp";
 
-export const OPENAI_SERVER_PORT = Number(process.env.E2E_OPENAI_PORT ?? 4190);
+export const OPENAI_SERVER_PORT = Number(process.env.E2E_OPENAI_PORT ?? 4191);
 export const OPENAI_SERVER = `http://127.0.0.1:${OPENAI_SERVER_PORT}`;
 export const SERVED_MODEL = "tiny";
 /** Where it listens and how big it is: sequences decoded together (llama-server's --parallel) and the context of each. */
