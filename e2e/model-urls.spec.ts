@@ -9,6 +9,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../chromium.config";
 import { RefineryPage } from "./app";
 import { HOST_RULES, LAN, PORTS, startAppPreview, startModelHost, stopServer, type ModelHost } from "./fixtures/model-hosts";
 import { MODEL_SERVER, MODEL_SERVER_PORT } from "./model-server";
+import { OPENAI_SERVER } from "./openai-server";
 
 test.use({
   launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, HOST_RULES, "--ignore-certificate-errors", "--enable-unsafe-webgpu"] },
@@ -58,7 +59,7 @@ async function expectUsable(app: RefineryPage, modelUrl = TINY_URL): Promise<voi
 test("a public https:// model URL loads with the default policy; plain http needs listing", async ({ page, request }) => {
   const policy = (await request.get("/")).headers()["content-security-policy"] ?? "";
   const connect = policy.split(";").find((d) => d.trim().startsWith("connect-src")) ?? "";
-  expect(connect.trim().split(/\s+/)).toEqual(["connect-src", "'self'", "blob:", "data:", "https:", MODEL_SERVER]);
+  expect(connect.trim().split(/\s+/)).toEqual(["connect-src", "'self'", "blob:", "data:", "https:", MODEL_SERVER, OPENAI_SERVER]);
   // The privacy wall does not move: nothing a rendered text could load comes from elsewhere.
   for (const directive of ["img-src 'self' data:", "font-src 'self'", "default-src 'self'", "object-src 'none'", "script-src 'self' 'wasm-unsafe-eval'"])
     expect(policy).toContain(directive);
@@ -78,8 +79,8 @@ test("a host the app's policy does not list: named, with the exact way to allow 
     app,
     "blocked-by-policy",
     `does not allow downloads from ${unlistedHost.origin}`,
-    `any https:// address and the hosts it lists (${MODEL_SERVER})`,
-    `REFINERY_MODEL_HOSTS="${MODEL_SERVER} ${unlistedHost.origin}" npm run preview`,
+    `any https:// address and the hosts it lists (${MODEL_SERVER}, ${OPENAI_SERVER})`,
+    `REFINERY_MODEL_HOSTS="${MODEL_SERVER} ${OPENAI_SERVER} ${unlistedHost.origin}" npm run preview`,
     "connect-src",
   );
   // Refused inside the browser: the server saw nothing, neither the load nor the diagnosis.
@@ -138,7 +139,7 @@ test("a custom WebLLM model on a host the policy does not list gets the same dia
   await app.byId("model.customUrl").fill(`${unlistedHost.origin}/mlc/gsr-1.5b/`);
   await app.byId("model.customLib").fill(`${unlistedHost.origin}/mlc/gsr-1.5b-webgpu.wasm`);
   await app.byId("model.load").click();
-  await expectRefused(app, "blocked-by-policy", `does not allow downloads from ${unlistedHost.origin}`, `REFINERY_MODEL_HOSTS="${MODEL_SERVER} ${unlistedHost.origin}"`);
+  await expectRefused(app, "blocked-by-policy", `does not allow downloads from ${unlistedHost.origin}`, `REFINERY_MODEL_HOSTS="${MODEL_SERVER} ${OPENAI_SERVER} ${unlistedHost.origin}"`);
   expect(unlistedHost.hits.slice(before)).toEqual([]);
 });
 
