@@ -1,29 +1,15 @@
 /** @vitest-environment happy-dom */
 import { act, createElement } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { SavedRunSummary } from "../history/types.ts";
 import { HistoryPanel, type HistoryPanelProps } from "./HistoryPanel.tsx";
 import { ImportExport, type ImportExportProps } from "./ImportExport.tsx";
+import { rootPerTest } from "./testing/testRoot.ts";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+const testRoot = rootPerTest();
 
-let container: HTMLElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement("div");
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
-const byTestId = (id: string) => container.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
+const byTestId = (id: string) => testRoot.container.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`);
 const click = (el: Element | null | undefined) => act(() => (el as HTMLElement).click());
 
 function summary(n: number, overrides: Partial<SavedRunSummary> = {}): SavedRunSummary {
@@ -55,7 +41,7 @@ function panel(runs: SavedRunSummary[]) {
     onExportAll: vi.fn(),
     onDeleteAll: vi.fn(),
   };
-  act(() => root.render(createElement(HistoryPanel, props)));
+  testRoot.render(createElement(HistoryPanel, props));
   return props;
 }
 
@@ -106,7 +92,7 @@ describe("HistoryPanel", () => {
 
   it("shows problem text as text, never as markup", () => {
     panel([summary(1, { problemExcerpt: "<img src=x onerror=alert(1)>" })]);
-    expect(container.querySelector("img")).toBeNull();
+    expect(testRoot.container.querySelector("img")).toBeNull();
     expect(byTestId("history.item")[0]!.textContent).toContain("<img src=x onerror=alert(1)>");
   });
 
@@ -119,7 +105,7 @@ describe("HistoryPanel", () => {
 
 function importExport(onImport: ImportExportProps["onImport"]) {
   const props: ImportExportProps = { onImport, onExportAll: vi.fn(), onExportRun: vi.fn() };
-  act(() => root.render(createElement(ImportExport, props)));
+  testRoot.render(createElement(ImportExport, props));
   return props;
 }
 
@@ -150,7 +136,7 @@ describe("ImportExport", () => {
     const file = new File(["{}"], "bad.json", { type: "application/json" });
     await chooseFile(file);
     expect(onImport).toHaveBeenCalledWith(file);
-    const alert = container.querySelector('[role="alert"]');
+    const alert = testRoot.container.querySelector('[role="alert"]');
     expect(alert?.textContent).toBe(
       "Import failed: runs[3].candidates[0].text: too long (max 200000 characters)",
     );
@@ -162,6 +148,6 @@ describe("ImportExport", () => {
     expect(byTestId("session.import.result")[0]?.textContent).toBe(
       "Imported 3 runs. 1 run already in history was added as a copy.",
     );
-    expect(container.querySelector('[role="alert"]')).toBeNull();
+    expect(testRoot.container.querySelector('[role="alert"]')).toBeNull();
   });
 });

@@ -1,34 +1,18 @@
 /** @vitest-environment happy-dom */
 import { act, createElement } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { rootPerTest } from "../testing/testRoot";
 import { HeaderMenu } from "./HeaderMenu";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement("div");
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const testRoot = rootPerTest();
 
 function render(collapsible: boolean) {
-  act(() =>
-    root.render(
-      createElement(HeaderMenu, { collapsible }, createElement("button", { type: "button", id: "item" }, "Models"), createElement("dialog", { id: "help" })),
-    ),
+  testRoot.render(
+    createElement(HeaderMenu, { collapsible }, createElement("button", { type: "button", id: "item" }, "Models"), createElement("dialog", { id: "help" })),
   );
 }
-const toggle = () => container.querySelector<HTMLButtonElement>("[data-testid='header.menu']");
-const items = () => container.querySelector<HTMLElement>(".header-menu-items")!;
+const toggle = () => testRoot.container.querySelector<HTMLButtonElement>("[data-testid='header.menu']");
+const items = () => testRoot.container.querySelector<HTMLElement>(".header-menu-items")!;
 
 describe("HeaderMenu", () => {
   it("on a wide screen shows its controls with no Menu button", () => {
